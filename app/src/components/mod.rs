@@ -1,0 +1,7 @@
+//! Building blocks shared by the pages.
+
+pub mod badge;
+pub mod card;
+pub mod field;
+pub mod header;
+pub mod theme;

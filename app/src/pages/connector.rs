@@ -1,0 +1,199 @@
+//! A connector's page (`/connectors/:slug`): what it is, how it authenticates, where its docs
+//! are, and the organisation's accounts of it, with the Connect button.
+
+use leptos::{either::EitherOf3, prelude::*};
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+
+use crate::{
+    api::catalog::load_connector,
+    components::badge::{Badge, status_badge},
+    model::{ConnectionItem, ConnectorDetail, format_date},
+    pages::not_found::{NotFound, set_not_found_status},
+    session::use_session,
+};
+
+#[component]
+pub fn ConnectorPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
+    let detail = Resource::new(
+        move || (slug.get(), session.version()),
+        |(slug, _)| load_connector(slug),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the connector…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => EitherOf3::A(view! { <Detail detail /> }),
+                    Err(err) if err.code == "not_found" => {
+                        set_not_found_status();
+                        EitherOf3::B(view! { <NotFound /> })
+                    }
+                    Err(err) => EitherOf3::C(view! {
+                        <p role="alert" class="text-sm text-red-600 dark:text-red-400">{err.message}</p>
+                    }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Detail(detail: ConnectorDetail) -> impl IntoView {
+    let ConnectorDetail {
+        card,
+        nango_provider_key,
+        docs_url,
+        signed_in,
+        connections,
+    } = detail;
+    let name = card.name.clone();
+    view! {
+        <Title text=card.name.clone() />
+        <nav class="mb-4 text-sm" aria-label="Breadcrumb">
+            <A href="/" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">"Catalog"</A>
+            <span class="mx-2 text-slate-400">"/"</span>
+            <span class="text-slate-500 dark:text-slate-400">{card.category_label.clone()}</span>
+        </nav>
+        <div class="grid gap-8 lg:grid-cols-3">
+            <section class="lg:col-span-2">
+                <div class="flex items-start gap-4">
+                    <img src=card.logo_url.clone() alt="" width="56" height="56" class="h-14 w-14 rounded-xl" />
+                    <div class="min-w-0">
+                        <h1 class="text-2xl font-semibold tracking-tight">{card.name.clone()}</h1>
+                        <div class="mt-1 flex flex-wrap gap-1.5">
+                            {card.nango_enabled.then(|| view! { <Badge tone="nango"><span data-testid="nango-badge">"Nango"</span></Badge> })}
+                            {card.beta.then(|| view! { <Badge tone="beta">"Beta"</Badge> })}
+                            <Badge tone="muted">{format!("v{}", card.version)}</Badge>
+                        </div>
+                    </div>
+                </div>
+                <p class="mt-4 text-slate-700 dark:text-slate-300">{card.description.clone()}</p>
+                <dl class="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-2">
+                    <Fact term="Category" value=card.category_label.clone() />
+                    <Fact term="Authentication" value=auth_mode_label(&card.auth_mode).to_owned() />
+                    <Fact
+                        term="Nango provider"
+                        value=nango_provider_key.unwrap_or_else(|| "Not powered by Nango".to_owned())
+                    />
+                    <div>
+                        <dt class="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">"Documentation"</dt>
+                        <dd class="mt-1 text-sm">
+                            <a href=docs_url target="_blank" rel="noopener noreferrer" class="text-indigo-600 hover:underline dark:text-indigo-400">
+                                {format!("{} API docs", card.name)}
+                                <span class="sr-only">" (opens in a new tab)"</span>
+                            </a>
+                        </dd>
+                    </div>
+                </dl>
+            </section>
+            <aside class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                <ConnectAction slug=card.slug.clone() name=name.clone() signed_in nango_enabled=card.nango_enabled />
+                <h2 class="mt-6 text-sm font-semibold">"Your organisation's accounts"</h2>
+                <Connections signed_in connections slug=card.slug.clone() />
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn Fact(term: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div>
+            <dt class="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{term}</dt>
+            <dd class="mt-1 text-sm">{value}</dd>
+        </div>
+    }
+}
+
+/// The Connect button: a sign-in link for visitors; for members it waits for the Nango flow.
+#[component]
+fn ConnectAction(slug: String, name: String, signed_in: bool, nango_enabled: bool) -> impl IntoView {
+    let button = "inline-flex w-full items-center justify-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm";
+    if !signed_in {
+        let href = format!("/sign-in?next=/connectors/{slug}&reason=connect");
+        return EitherOf3::A(view! {
+            <A href=href attr:class=format!("{button} bg-indigo-600 text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2") attr:data-testid="connect-button">
+                {format!("Connect {name}")}
+            </A>
+            <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">"You will be asked to sign in first."</p>
+        });
+    }
+    let reason = if nango_enabled {
+        "One-click connect through Nango's Connect UI is not switched on in this Patchbay yet."
+    } else {
+        "This connector is not powered by Nango, so it cannot be connected from here yet."
+    };
+    if nango_enabled {
+        EitherOf3::B(view! {
+            <span title=reason class="block">
+                <button type="button" disabled aria-describedby="connect-unavailable" data-testid="connect-button"
+                    class=format!("{button} cursor-not-allowed bg-slate-200 text-slate-500 dark:bg-slate-800 dark:text-slate-400")>
+                    {format!("Connect {name}")}
+                </button>
+            </span>
+            <p id="connect-unavailable" class="mt-2 text-xs text-slate-500 dark:text-slate-400">{reason}</p>
+        })
+    } else {
+        EitherOf3::C(view! {
+            <p id="connect-unavailable" class="text-sm text-slate-500 dark:text-slate-400" data-testid="connect-unavailable">{reason}</p>
+        })
+    }
+}
+
+#[component]
+fn Connections(signed_in: bool, connections: Vec<ConnectionItem>, slug: String) -> impl IntoView {
+    if !signed_in {
+        let href = format!("/sign-in?next=/connectors/{slug}");
+        return EitherOf3::A(view! {
+            <p class="mt-2 text-sm text-slate-500 dark:text-slate-400">
+                <A href=href attr:class="text-indigo-600 hover:underline dark:text-indigo-400">"Sign in"</A>
+                " to see the accounts your organisation has connected."
+            </p>
+        });
+    }
+    if connections.is_empty() {
+        return EitherOf3::B(view! {
+            <p class="mt-2 text-sm text-slate-500 dark:text-slate-400" data-testid="no-connections">
+                "No accounts connected yet."
+            </p>
+        });
+    }
+    EitherOf3::C(view! {
+        <ul class="mt-2 divide-y divide-slate-200 dark:divide-slate-800">
+            {connections.into_iter().map(|c| {
+                let (tone, label) = status_badge(&c.status);
+                view! {
+                    <li class="flex items-center justify-between gap-2 py-2 text-sm">
+                        <div class="min-w-0">
+                            <p class="truncate font-medium">{c.account}</p>
+                            <p class="text-xs text-slate-500 dark:text-slate-400">
+                                {c.connected_by.map(|by| format!("by {by}, ")).unwrap_or_default()}
+                                {format_date(c.connected_at)}
+                            </p>
+                        </div>
+                        <Badge tone=tone>{label}</Badge>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    })
+}
+
+/// How an auth mode reads to a person.
+fn auth_mode_label(mode: &str) -> &'static str {
+    match mode {
+        "OAUTH2" => "OAuth 2.0",
+        "OAUTH1" => "OAuth 1.0a",
+        "OAUTH2_CC" => "OAuth 2.0 client credentials",
+        "API_KEY" => "API key",
+        "BASIC" => "Username and password",
+        "APP" => "App installation",
+        "JWT" => "JSON Web Token",
+        "TBA" => "Token-based authentication",
+        "NONE" => "No authentication",
+        _ => "Other",
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per page of the app.
+
+pub mod auth;
+pub mod catalog;
+pub mod connector;
+pub mod invite;
+pub mod members;
+pub mod not_found;

@@ -1,0 +1,13 @@
+//! The `patchbay` server as a library, so the binary and the integration tests build the very
+//! same router from the very same state.
+
+pub mod api_error;
+pub mod config;
+pub mod origin;
+pub mod router;
+pub mod routes;
+pub mod state;
+
+pub use config::Config;
+pub use router::router;
+pub use state::AppState;

@@ -1,0 +1,114 @@
+//! The `patchbay` binary: `serve` (the default) runs the web app; `migrate` applies the
+//! database migrations and exits.
+
+use std::{net::SocketAddr, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+use patchbay::catalog::Catalog;
+use patchbay_server::{AppState, Config, router};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "patchbay", version, about = "Patchbay, the self-hostable integrations hub")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // A missing .env is normal; a malformed one is worth a line.
+    if let Err(err) = dotenvy::dotenv() {
+        if !err.not_found() {
+            eprintln!("patchbay: .env could not be read: {err}");
+            return ExitCode::from(2);
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("patchbay: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("patchbay: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    patchbay::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    println!("migrations applied");
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let mut leptos_options = get_configuration(None)
+        .map_err(|e| format!("cannot read the Leptos configuration: {e}"))?
+        .leptos_options;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "patchbay".into();
+    }
+    leptos_options.site_addr = config.bind;
+    let catalog = Catalog::builtin().map_err(|e| e.to_string())?;
+    let bind = config.bind;
+    let public_url = config.public_url.to_string();
+    let state = AppState::build(config, catalog, leptos_options)
+        .await
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    tracing::info!(%bind, %public_url, "Patchbay is listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut sig) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            sig.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

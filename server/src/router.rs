@@ -1,0 +1,42 @@
+//! The one router: Leptos pages and server functions, the REST API, health probes and static
+//! files, behind the origin check and request tracing. Tests build exactly this.
+
+use app::{App, shell};
+use axum::{Router, middleware, routing::get};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use crate::{
+    origin::check_origin,
+    routes::{connectors, health},
+    state::AppState,
+};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = state.server_context();
+    let fallback_context = context.clone();
+    let page_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/v1/connectors", get(connectors::list_connectors))
+        .route("/api/v1/connectors/categories", get(connectors::list_categories))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context.clone()),
+            page_shell,
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_context.clone()),
+            shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,334 @@
+//! The shared test-app builder: a fresh database per test (a temporary SQLite file, or a
+//! PostgreSQL database created for the test and dropped afterwards), the real router driven
+//! in-process, and a cookie-keeping `Browser` per simulated person.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::connect_info::MockConnectInfo,
+    http::{HeaderMap, Request, StatusCode, header},
+};
+use leptos::config::LeptosOptions;
+use patchbay::{Db, Hub, catalog::Catalog};
+use patchbay_server::{AppState, Config};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// Runs each named test function once per backend: `<module>::sqlite::<name>` and
+/// `<module>::postgres::<name>`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PUBLIC_URL: &str = "http://patchbay.test";
+const TEST_SECRET: &str = "test-secret-test-secret-test-secret-42";
+
+/// The PostgreSQL server used for tests (the machine's own, by default).
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Removes the test's database when the test ends, pass or fail.
+enum DbGuard {
+    Sqlite(std::path::PathBuf),
+    Postgres { name: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Self::Postgres { name } => {
+                let name = name.clone();
+                // Drop runs inside the test's runtime; the cleanup needs a runtime of its own.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        sqlx::any::install_default_drivers();
+                        if let Ok(pool) = sqlx::AnyPool::connect(&postgres_admin_url()).await {
+                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
+                            pool.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Connects a brand-new, migrated database of `backend` for one test.
+async fn fresh_database(backend: Backend) -> (Db, DbGuard) {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("patchbay-test-{id}.db"));
+            let db = Db::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("a temporary SQLite database");
+            (db, DbGuard::Sqlite(path))
+        }
+        Backend::Postgres => {
+            let name = format!("patchbay_test_{id}");
+            sqlx::any::install_default_drivers();
+            let admin_url = postgres_admin_url();
+            let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL must be running for the storage tests ({admin_url}): {e}")
+            });
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                .execute(&admin)
+                .await
+                .expect("CREATE DATABASE for the test");
+            admin.close().await;
+            let guard = DbGuard::Postgres { name: name.clone() };
+            let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+            url.set_path(&name);
+            let db = Db::connect_with(url.as_str(), 5).await.expect("the test database");
+            (db, guard)
+        }
+    }
+}
+
+/// A running Patchbay router over a fresh database.
+pub struct TestApp {
+    pub router: Router,
+    pub hub: Hub,
+    _guard: DbGuard,
+}
+
+/// Builder for [`TestApp`], so tests state only what differs from the defaults.
+pub struct TestAppBuilder {
+    backend: Backend,
+    catalog: Option<Catalog>,
+}
+
+impl TestAppBuilder {
+    /// Uses `catalog` instead of the shipped one.
+    pub fn with_catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    pub async fn build(self) -> TestApp {
+        let (db, guard) = fresh_database(self.backend).await;
+        let config = Config::from_lookup(|name| match name {
+            "PATCHBAY_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
+            "PATCHBAY_SECRET" => Some(TEST_SECRET.to_owned()),
+            _ => None,
+        })
+        .expect("test configuration");
+        let catalog = match self.catalog {
+            Some(c) => c,
+            None => Catalog::builtin().expect("the shipped catalog is valid"),
+        };
+        let hub = Hub::new(db, Arc::new(catalog), config.secret_bytes()).expect("hub");
+        let leptos_options = LeptosOptions::builder().output_name("patchbay").build();
+        let state = AppState {
+            leptos_options,
+            config: Arc::new(config),
+            hub: hub.clone(),
+        };
+        let router = patchbay_server::router(state)
+            .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 10], 40000))));
+        TestApp {
+            router,
+            hub,
+            _guard: guard,
+        }
+    }
+}
+
+impl TestApp {
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder {
+            backend,
+            catalog: None,
+        }
+    }
+
+    /// A person with their own cookie jar (one cookie: the session).
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookie: None,
+        }
+    }
+
+    /// Sends a request through the router.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("a readable body");
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// Runs one SQL statement against the test's database (to age invites, for instance).
+    pub async fn execute(&self, sql: &'static str, arg: &str) {
+        sqlx::query(sql)
+            .bind(arg)
+            .execute(self.hub.db.pool())
+            .await
+            .expect("test SQL");
+    }
+}
+
+/// One simulated person: calls server functions the way the hydrated app does.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: Option<String>,
+}
+
+impl Browser<'_> {
+    /// Calls the server function at `/api/<endpoint>` with form fields, like the wasm client
+    /// (JSON accepted, same-site Origin), and keeps any session cookie it sets.
+    pub async fn call(&mut self, endpoint: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.call_from(endpoint, fields, PUBLIC_URL).await
+    }
+
+    /// Like [`Browser::call`] with an explicit `Origin` header.
+    pub async fn call_from(
+        &mut self,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+        origin: &str,
+    ) -> TestResponse {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", app::model::encode_query_value(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, origin);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = self
+            .app
+            .send(request.body(Body::from(body)).expect("request"))
+            .await;
+        if let Some(set) = response.session_cookie() {
+            self.cookie = (!set.is_empty()).then(|| format!("patchbay_session={set}"));
+        }
+        response
+    }
+
+    /// A page as this person sees it.
+    pub async fn page(&self, path: &str) -> TestResponse {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.app.send(request.body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn sign_up(&mut self, email: &str, name: &str) -> TestResponse {
+        self.call(
+            "auth/sign_up",
+            &[
+                ("display_name", name),
+                ("email", email),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> TestResponse {
+        self.call("auth/sign_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// The signed-in viewer as JSON (`null` when signed out).
+    pub async fn viewer(&mut self) -> Value {
+        let response = self.call("session/viewer", &[]).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.json()
+    }
+
+    pub fn has_session(&self) -> bool {
+        self.cookie.is_some()
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value of the session cookie this response sets, if it sets one.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("patchbay_session="))
+            .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    /// The full `Set-Cookie` line of the session cookie.
+    pub fn session_cookie_line(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("patchbay_session="))
+            .map(str::to_owned)
+    }
+}

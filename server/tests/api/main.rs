@@ -1,0 +1,9 @@
+//! The server's integration tests: one binary, one shared test-app builder (`helpers`), and
+//! every storage-touching test run on SQLite and on PostgreSQL.
+
+mod accounts;
+mod connectors;
+mod health;
+mod helpers;
+mod invites;
+mod pages;

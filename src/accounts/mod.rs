@@ -1,0 +1,11 @@
+//! Accounts: who a person is (users), how they prove it (passwords, login sessions) and the
+//! guard against guessing (login rate limits).
+
+pub mod limiter;
+pub mod password;
+pub mod sessions;
+pub mod users;
+pub mod validate;
+
+pub use sessions::{NewSession, Viewer};
+pub use users::{SignUp, User, sign_in, sign_up};

@@ -1,0 +1,17 @@
+//! Patchbay's core: everything the product does, as plain async functions over a database pool,
+//! with no web framework in sight. The Leptos server functions and the axum routes call into
+//! this crate and nothing else holds SQL, business rules or outbound HTTP.
+
+pub mod accounts;
+pub mod audit;
+pub mod catalog;
+pub mod connections;
+pub mod db;
+pub mod error;
+pub mod hub;
+pub mod orgs;
+pub mod time;
+
+pub use db::Db;
+pub use error::{Error, Result};
+pub use hub::Hub;

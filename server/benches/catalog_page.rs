@@ -1,0 +1,161 @@
+//! Load run: the server-rendered catalog page with 1,000 generated connectors against the very
+//! same bytes served as a static file by the same server, in one run, with a real HTTP client
+//! (reqwest, keep-alive, fixed concurrency). Run with `cargo bench -p server --bench catalog_page`.
+//! Environment: `BENCH_SECONDS` (per target, default 10), `BENCH_CONCURRENCY` (default 16).
+
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use leptos::config::LeptosOptions;
+use patchbay::{Db, Hub, catalog::Catalog};
+use patchbay_server::{AppState, Config};
+
+struct Outcome {
+    requests: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies_us: Vec<u64>,
+}
+
+impl Outcome {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[index] as f64 / 1000.0
+    }
+}
+
+/// Hammers `url` with `concurrency` keep-alive clients for `duration`.
+async fn load(url: &str, concurrency: usize, duration: Duration) -> Outcome {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (client, url) = (client.clone(), url.to_owned());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match client.get(&url).send().await {
+                    Ok(r) if r.status().is_success() => match r.bytes().await {
+                        Ok(_) => latencies.push(t.elapsed().as_micros() as u64),
+                        Err(_) => errors += 1,
+                    },
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies_us = Vec::new();
+    let mut errors = 0;
+    for worker in workers {
+        let (l, e) = worker.await.expect("worker");
+        latencies_us.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    latencies_us.sort_unstable();
+    Outcome {
+        requests: latencies_us.len(),
+        errors,
+        elapsed,
+        latencies_us,
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds = env_number("BENCH_SECONDS", 10);
+    let concurrency = env_number("BENCH_CONCURRENCY", 16) as usize;
+    let work = std::env::temp_dir().join(format!("patchbay-bench-{}", std::process::id()));
+    let site_root = work.join("site");
+    std::fs::create_dir_all(&site_root).expect("bench folder");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
+    let addr = listener.local_addr().expect("address");
+    let config = Config::from_lookup(|name| match name {
+        "PATCHBAY_PUBLIC_URL" => Some(format!("http://{addr}")),
+        "PATCHBAY_SECRET" => Some("bench-secret-bench-secret-bench-secret".to_owned()),
+        _ => None,
+    })
+    .expect("config");
+    let db = Db::connect(&format!("sqlite://{}/bench.db", work.display()))
+        .await
+        .expect("database");
+    let catalog = Catalog::generated(1000);
+    let hub = Hub::new(db, Arc::new(catalog), config.secret_bytes()).expect("hub");
+    let state = AppState {
+        leptos_options: LeptosOptions::builder()
+            .output_name("patchbay")
+            .site_root(site_root.display().to_string())
+            .build(),
+        config: Arc::new(config),
+        hub,
+    };
+    let app = patchbay_server::router(state);
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("server");
+    });
+
+    let page_url = format!("http://{addr}/");
+    let page = reqwest::get(&page_url)
+        .await
+        .expect("first page")
+        .bytes()
+        .await
+        .expect("page body");
+    let cards = String::from_utf8_lossy(&page)
+        .matches("data-testid=\"connector-card\"")
+        .count();
+    assert_eq!(cards, 1000, "the page must render every generated connector");
+    std::fs::write(site_root.join("catalog.html"), &page).expect("static copy");
+    let static_url = format!("http://{addr}/catalog.html");
+
+    println!(
+        "catalog page: 1000 connectors, {} bytes; {concurrency} concurrent keep-alive clients, {seconds}s per target",
+        page.len()
+    );
+    // Warm both paths so the first measured requests do not pay for start-up.
+    load(&page_url, concurrency, Duration::from_secs(1)).await;
+    load(&static_url, concurrency, Duration::from_secs(1)).await;
+    let ssr = load(&page_url, concurrency, Duration::from_secs(seconds)).await;
+    let file = load(&static_url, concurrency, Duration::from_secs(seconds)).await;
+    println!("{:<22} {:>10} {:>9} {:>9} {:>9} {:>7}", "target", "requests", "req/s", "p50 ms", "p99 ms", "errors");
+    for (name, o) in [("SSR page /", &ssr), ("static catalog.html", &file)] {
+        println!(
+            "{name:<22} {:>10} {:>9.0} {:>9.2} {:>9.2} {:>7}",
+            o.requests,
+            o.rps(),
+            o.percentile_ms(0.50),
+            o.percentile_ms(0.99),
+            o.errors
+        );
+    }
+    println!("SSR throughput is {:.1}% of the static file's", 100.0 * ssr.rps() / file.rps());
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -142,8 +142,18 @@ mod tests {
             (Error::NotFound("invite"), 404, "not_found"),
             (Error::conflict("email", "x"), 409, "conflict"),
             (Error::Expired("x".into()), 410, "expired"),
-            (Error::RateLimited { retry_after_secs: 3 }, 429, "rate_limited"),
-            (Error::Internal("secret detail".into()), 500, "internal_error"),
+            (
+                Error::RateLimited {
+                    retry_after_secs: 3,
+                },
+                429,
+                "rate_limited",
+            ),
+            (
+                Error::Internal("secret detail".into()),
+                500,
+                "internal_error",
+            ),
         ];
         for (err, status, code) in cases {
             assert_eq!((err.status(), err.code()), (status, code), "{err:?}");
@@ -159,6 +169,9 @@ mod tests {
             value: "gardening".into(),
             allowed: vec!["crm".into(), "hr".into()],
         };
-        assert_eq!(choice.public_message(), "category \"gardening\" is not one of: crm, hr");
+        assert_eq!(
+            choice.public_message(),
+            "category \"gardening\" is not one of: crm, hr"
+        );
     }
 }

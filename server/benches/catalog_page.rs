@@ -94,7 +94,9 @@ async fn main() {
     let site_root = work.join("site");
     std::fs::create_dir_all(&site_root).expect("bench folder");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
     let addr = listener.local_addr().expect("address");
     let config = Config::from_lookup(|name| match name {
         "PATCHBAY_PUBLIC_URL" => Some(format!("http://{addr}")),
@@ -117,9 +119,12 @@ async fn main() {
     };
     let app = patchbay_server::router(state);
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("server");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("server");
     });
 
     let page_url = format!("http://{addr}/");
@@ -132,7 +137,10 @@ async fn main() {
     let cards = String::from_utf8_lossy(&page)
         .matches("data-testid=\"connector-card\"")
         .count();
-    assert_eq!(cards, 1000, "the page must render every generated connector");
+    assert_eq!(
+        cards, 1000,
+        "the page must render every generated connector"
+    );
     std::fs::write(site_root.join("catalog.html"), &page).expect("static copy");
     let static_url = format!("http://{addr}/catalog.html");
 
@@ -145,7 +153,10 @@ async fn main() {
     load(&static_url, concurrency, Duration::from_secs(1)).await;
     let ssr = load(&page_url, concurrency, Duration::from_secs(seconds)).await;
     let file = load(&static_url, concurrency, Duration::from_secs(seconds)).await;
-    println!("{:<22} {:>10} {:>9} {:>9} {:>9} {:>7}", "target", "requests", "req/s", "p50 ms", "p99 ms", "errors");
+    println!(
+        "{:<22} {:>10} {:>9} {:>9} {:>9} {:>7}",
+        "target", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+    );
     for (name, o) in [("SSR page /", &ssr), ("static catalog.html", &file)] {
         println!(
             "{name:<22} {:>10} {:>9.0} {:>9.2} {:>9.2} {:>7}",
@@ -156,6 +167,9 @@ async fn main() {
             o.errors
         );
     }
-    println!("SSR throughput is {:.1}% of the static file's", 100.0 * ssr.rps() / file.rps());
+    println!(
+        "SSR throughput is {:.1}% of the static file's",
+        100.0 * ssr.rps() / file.rps()
+    );
     let _ = std::fs::remove_dir_all(&work);
 }

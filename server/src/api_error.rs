@@ -24,7 +24,8 @@ impl IntoResponse for ApiError {
         if err.is_internal() {
             tracing::error!(error = %err, "request failed");
         }
-        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut body = json!({ "code": err.code(), "message": err.public_message() });
         if let Some(field) = err.field() {
             body["field"] = json!(field);
@@ -33,10 +34,10 @@ impl IntoResponse for ApiError {
             body["allowed"] = json!(allowed);
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
-        if let patchbay::Error::RateLimited { retry_after_secs } = err {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let patchbay::Error::RateLimited { retry_after_secs } = err
+            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }
@@ -44,5 +45,9 @@ impl IntoResponse for ApiError {
 
 /// An envelope for failures that happen before a core function runs (routing, origin checks).
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+    (
+        status,
+        Json(json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response()
 }

@@ -44,12 +44,15 @@ impl Config {
 
     /// Reads configuration through `lookup` (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let data_dir = PathBuf::from(get("PATCHBAY_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
-            format!("sqlite://{}/patchbay.db", data_dir.display())
-        });
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/patchbay.db", data_dir.display()));
         if patchbay::db::Backend::from_url(&database_url).is_none() {
             return Err(bad(
                 "DATABASE_URL",
@@ -64,9 +67,12 @@ impl Config {
                 get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned()),
             ),
         };
-        let bind: SocketAddr = bind_raw
-            .parse()
-            .map_err(|_| bad(bind_var, format!("{bind_raw:?} is not an address like 127.0.0.1:3000")))?;
+        let bind: SocketAddr = bind_raw.parse().map_err(|_| {
+            bad(
+                bind_var,
+                format!("{bind_raw:?} is not an address like 127.0.0.1:3000"),
+            )
+        })?;
 
         let public_raw = get("PATCHBAY_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let public_url = Url::parse(&public_raw)
@@ -75,7 +81,9 @@ impl Config {
             .ok_or_else(|| {
                 bad(
                     "PATCHBAY_PUBLIC_URL",
-                    format!("{public_raw:?} is not an http(s) URL like https://patchbay.example.com"),
+                    format!(
+                        "{public_raw:?} is not an http(s) URL like https://patchbay.example.com"
+                    ),
                 )
             })?;
 
@@ -140,7 +148,10 @@ fn generated_secret(data_dir: &std::path::Path) -> Result<String, ConfigError> {
     write().map_err(|e| {
         bad(
             "PATCHBAY_SECRET",
-            format!("is unset and {} could not be written ({e}); set it explicitly", path.display()),
+            format!(
+                "is unset and {} could not be written ({e}); set it explicitly",
+                path.display()
+            ),
         )
     })?;
     Ok(secret)
@@ -153,8 +164,10 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(move |name| map.get(name).cloned())
     }
 

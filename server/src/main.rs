@@ -10,7 +10,11 @@ use patchbay_server::{AppState, Config, router};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "patchbay", version, about = "Patchbay, the self-hostable integrations hub")]
+#[command(
+    name = "patchbay",
+    version,
+    about = "Patchbay, the self-hostable integrations hub"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -27,11 +31,11 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     // A missing .env is normal; a malformed one is worth a line.
-    if let Err(err) = dotenvy::dotenv() {
-        if !err.not_found() {
-            eprintln!("patchbay: .env could not be read: {err}");
-            return ExitCode::from(2);
-        }
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("patchbay: .env could not be read: {err}");
+        return ExitCode::from(2);
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -86,10 +90,13 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(%bind, %public_url, "Patchbay is listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
 }
 
 async fn shutdown_signal() {

@@ -13,7 +13,10 @@ use axum::{
 use crate::{api_error::envelope, state::AppState};
 
 pub async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -29,7 +32,10 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
     if allowed {
         next.run(request).await
     } else {
-        tracing::warn!(origin = origin.unwrap_or("-"), "refused a cross-site request");
+        tracing::warn!(
+            origin = origin.unwrap_or("-"),
+            "refused a cross-site request"
+        );
         envelope(
             StatusCode::FORBIDDEN,
             "bad_origin",

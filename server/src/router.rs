@@ -25,16 +25,21 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/v1/connectors", get(connectors::list_connectors))
-        .route("/api/v1/connectors/categories", get(connectors::list_categories))
+        .route(
+            "/api/v1/connectors/categories",
+            get(connectors::list_categories),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(context.clone()),
             page_shell,
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_context.clone()),
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_context.clone()), shell
         ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(TraceLayer::new_for_http())

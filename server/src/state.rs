@@ -44,7 +44,12 @@ impl AppState {
         ServerContext {
             hub: self.hub.clone(),
             secure_cookies: self.config.secure_cookies(),
-            public_url: self.config.public_url.as_str().trim_end_matches('/').to_owned(),
+            public_url: self
+                .config
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
         }
     }
 }

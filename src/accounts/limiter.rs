@@ -99,7 +99,12 @@ mod tests {
         w.record("k", 0);
         w.record("k", 100);
         let err = w.check("k", 200).unwrap_err();
-        assert!(matches!(err, Error::RateLimited { retry_after_secs: 1 }));
+        assert!(matches!(
+            err,
+            Error::RateLimited {
+                retry_after_secs: 1
+            }
+        ));
         assert!(w.check("other", 200).is_ok());
         assert!(w.check("k", 1001).is_ok(), "the first hit left the window");
     }

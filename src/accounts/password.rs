@@ -55,7 +55,15 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let stored = hash("correct horse battery".to_owned()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".to_owned(), stored.clone()).await.unwrap());
-        assert!(!verify("wrong horse battery".to_owned(), stored).await.unwrap());
+        assert!(
+            verify("correct horse battery".to_owned(), stored.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("wrong horse battery".to_owned(), stored)
+                .await
+                .unwrap()
+        );
     }
 }

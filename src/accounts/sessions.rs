@@ -41,9 +41,9 @@ pub struct Viewer {
 impl Viewer {
     /// The active organisation, or a clear refusal when there is none.
     pub fn require_org(&self) -> Result<&OrgMembership> {
-        self.org.as_ref().ok_or_else(|| {
-            Error::Forbidden("you do not belong to an organisation yet".to_owned())
-        })
+        self.org
+            .as_ref()
+            .ok_or_else(|| Error::Forbidden("you do not belong to an organisation yet".to_owned()))
     }
 
     /// The active organisation when the person administers it.

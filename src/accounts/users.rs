@@ -6,12 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{password, sessions, validate};
-use crate::{
-    Error, Hub, Result, audit,
-    error::is_unique_violation,
-    orgs,
-    time::now_ms,
-};
+use crate::{Error, Hub, Result, audit, error::is_unique_violation, orgs, time::now_ms};
 
 /// A person with an account. The password hash never leaves the database layer.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -75,7 +75,15 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@c.de", "a@b@c.de"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@c.de",
+            "a@b@c.de",
+        ] {
             let err = email(bad).unwrap_err();
             assert_eq!(err.field(), Some("email"), "{bad}");
         }

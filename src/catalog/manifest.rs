@@ -10,17 +10,35 @@ use super::{Connector, Status, category, connector_id};
 
 /// The shipped manifests, one file per category.
 pub const EMBEDDED_MANIFESTS: &[(&str, &str)] = &[
-    ("communication.json", include_str!("manifests/communication.json")),
+    (
+        "communication.json",
+        include_str!("manifests/communication.json"),
+    ),
     ("crm.json", include_str!("manifests/crm.json")),
     ("hr.json", include_str!("manifests/hr.json")),
-    ("project-management.json", include_str!("manifests/project-management.json")),
-    ("file-storage.json", include_str!("manifests/file-storage.json")),
+    (
+        "project-management.json",
+        include_str!("manifests/project-management.json"),
+    ),
+    (
+        "file-storage.json",
+        include_str!("manifests/file-storage.json"),
+    ),
     ("ecommerce.json", include_str!("manifests/ecommerce.json")),
-    ("social-media.json", include_str!("manifests/social-media.json")),
+    (
+        "social-media.json",
+        include_str!("manifests/social-media.json"),
+    ),
     ("analytics.json", include_str!("manifests/analytics.json")),
-    ("developer-tools.json", include_str!("manifests/developer-tools.json")),
+    (
+        "developer-tools.json",
+        include_str!("manifests/developer-tools.json"),
+    ),
     ("ai.json", include_str!("manifests/ai.json")),
-    ("productivity.json", include_str!("manifests/productivity.json")),
+    (
+        "productivity.json",
+        include_str!("manifests/productivity.json"),
+    ),
     ("calendar.json", include_str!("manifests/calendar.json")),
     ("marketing.json", include_str!("manifests/marketing.json")),
     ("support.json", include_str!("manifests/support.json")),
@@ -30,7 +48,15 @@ pub const EMBEDDED_MANIFESTS: &[(&str, &str)] = &[
 
 /// The auth modes Nango knows for providers.
 const AUTH_MODES: &[&str] = &[
-    "OAUTH2", "OAUTH1", "API_KEY", "BASIC", "APP", "OAUTH2_CC", "JWT", "TBA", "NONE",
+    "OAUTH2",
+    "OAUTH1",
+    "API_KEY",
+    "BASIC",
+    "APP",
+    "OAUTH2_CC",
+    "JWT",
+    "TBA",
+    "NONE",
 ];
 
 /// Every problem found in the manifests, one line each.
@@ -117,7 +143,9 @@ fn check_entry(entry: &ManifestEntry, at: &str, problems: &mut Vec<String>) {
         && !entry.slug.starts_with('-')
         && !entry.slug.ends_with('-');
     if !slug_ok {
-        problems.push(format!("{at}: slug must be lowercase letters, digits and dashes"));
+        problems.push(format!(
+            "{at}: slug must be lowercase letters, digits and dashes"
+        ));
     }
     for (field, value) in [
         ("name", &entry.name),
@@ -130,7 +158,9 @@ fn check_entry(entry: &ManifestEntry, at: &str, problems: &mut Vec<String>) {
         }
     }
     if entry.description.chars().count() > 120 {
-        problems.push(format!("{at}: description must fit on one line (120 characters)"));
+        problems.push(format!(
+            "{at}: description must fit on one line (120 characters)"
+        ));
     }
     if !entry.docs_url.starts_with("https://") {
         problems.push(format!("{at}: docs_url must be an https URL"));
@@ -148,7 +178,10 @@ fn check_entry(entry: &ManifestEntry, at: &str, problems: &mut Vec<String>) {
             .split('.')
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     if !semver {
-        problems.push(format!("{at}: version {:?} is not MAJOR.MINOR.PATCH", entry.version));
+        problems.push(format!(
+            "{at}: version {:?} is not MAJOR.MINOR.PATCH",
+            entry.version
+        ));
     }
 }
 
@@ -162,11 +195,27 @@ mod tests {
         let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert!(catalog.len() >= 120, "only {} connectors", catalog.len());
         let categories: HashSet<&str> = catalog.all().iter().map(|c| c.category.slug).collect();
-        assert!(categories.len() >= 12, "only {} categories", categories.len());
+        assert!(
+            categories.len() >= 12,
+            "only {} categories",
+            categories.len()
+        );
         for slug in [
-            "gmail", "google-calendar", "google-sheets", "slack", "hubspot", "salesforce",
-            "pipedrive", "gohighlevel", "notion", "linear", "stripe", "whatsapp-business",
-            "twilio", "twitter", "aws",
+            "gmail",
+            "google-calendar",
+            "google-sheets",
+            "slack",
+            "hubspot",
+            "salesforce",
+            "pipedrive",
+            "gohighlevel",
+            "notion",
+            "linear",
+            "stripe",
+            "whatsapp-business",
+            "twilio",
+            "twitter",
+            "aws",
         ] {
             assert!(catalog.get(slug).is_some(), "the seeds need {slug}");
         }
@@ -182,12 +231,16 @@ mod tests {
             .filter(|n| n.ends_with(".json"))
             .collect();
         on_disk.sort();
-        let mut embedded: Vec<String> =
-            EMBEDDED_MANIFESTS.iter().map(|(n, _)| (*n).to_owned()).collect();
+        let mut embedded: Vec<String> = EMBEDDED_MANIFESTS
+            .iter()
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
-        let mut from_categories: Vec<String> =
-            CATEGORIES.iter().map(|c| format!("{}.json", c.slug)).collect();
+        let mut from_categories: Vec<String> = CATEGORIES
+            .iter()
+            .map(|c| format!("{}.json", c.slug))
+            .collect();
         from_categories.sort();
         assert_eq!(embedded, from_categories);
     }
@@ -203,7 +256,10 @@ mod tests {
         let a = manifest("crm", GOOD);
         let b = manifest("hr", GOOD);
         let err = parse_all(&[("a.json", &a), ("b.json", &b)]).unwrap_err();
-        assert!(err.problems.iter().any(|p| p.contains("duplicate slug")), "{err}");
+        assert!(
+            err.problems.iter().any(|p| p.contains("duplicate slug")),
+            "{err}"
+        );
     }
 
     #[test]
@@ -215,7 +271,14 @@ mod tests {
         );
         let err = parse_all(&[("u.json", &unknown), ("b.json", &bad)]).unwrap_err();
         let text = err.to_string();
-        for needle in ["unknown category", "slug must be", "name is required", "auth_mode", "https", "MAJOR"] {
+        for needle in [
+            "unknown category",
+            "slug must be",
+            "name is required",
+            "auth_mode",
+            "https",
+            "MAJOR",
+        ] {
             assert!(text.contains(needle), "missing {needle:?} in {text}");
         }
     }

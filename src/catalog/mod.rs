@@ -21,22 +21,70 @@ pub struct Category {
 
 /// Every category a manifest may use, in the order the catalog shows them.
 pub const CATEGORIES: &[Category] = &[
-    Category { slug: "communication", label: "Communication" },
-    Category { slug: "crm", label: "CRM & sales" },
-    Category { slug: "hr", label: "HR & recruiting" },
-    Category { slug: "project-management", label: "Project management" },
-    Category { slug: "file-storage", label: "File storage" },
-    Category { slug: "ecommerce", label: "E-commerce & payments" },
-    Category { slug: "social-media", label: "Social media" },
-    Category { slug: "analytics", label: "Analytics" },
-    Category { slug: "developer-tools", label: "Developer tools" },
-    Category { slug: "ai", label: "AI" },
-    Category { slug: "productivity", label: "Productivity" },
-    Category { slug: "calendar", label: "Calendar & scheduling" },
-    Category { slug: "marketing", label: "Marketing" },
-    Category { slug: "support", label: "Customer support" },
-    Category { slug: "accounting", label: "Accounting & finance" },
-    Category { slug: "cloud", label: "Cloud & infrastructure" },
+    Category {
+        slug: "communication",
+        label: "Communication",
+    },
+    Category {
+        slug: "crm",
+        label: "CRM & sales",
+    },
+    Category {
+        slug: "hr",
+        label: "HR & recruiting",
+    },
+    Category {
+        slug: "project-management",
+        label: "Project management",
+    },
+    Category {
+        slug: "file-storage",
+        label: "File storage",
+    },
+    Category {
+        slug: "ecommerce",
+        label: "E-commerce & payments",
+    },
+    Category {
+        slug: "social-media",
+        label: "Social media",
+    },
+    Category {
+        slug: "analytics",
+        label: "Analytics",
+    },
+    Category {
+        slug: "developer-tools",
+        label: "Developer tools",
+    },
+    Category {
+        slug: "ai",
+        label: "AI",
+    },
+    Category {
+        slug: "productivity",
+        label: "Productivity",
+    },
+    Category {
+        slug: "calendar",
+        label: "Calendar & scheduling",
+    },
+    Category {
+        slug: "marketing",
+        label: "Marketing",
+    },
+    Category {
+        slug: "support",
+        label: "Customer support",
+    },
+    Category {
+        slug: "accounting",
+        label: "Accounting & finance",
+    },
+    Category {
+        slug: "cloud",
+        label: "Cloud & infrastructure",
+    },
 ];
 
 /// The category with this slug, if it exists.
@@ -48,11 +96,13 @@ pub fn category(slug: &str) -> Option<Category> {
 pub fn parse_category(raw: Option<&str>) -> crate::Result<Option<Category>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(slug) => category(slug).map(Some).ok_or_else(|| crate::Error::InvalidChoice {
-            field: "category",
-            value: slug.to_owned(),
-            allowed: CATEGORIES.iter().map(|c| c.slug.to_owned()).collect(),
-        }),
+        Some(slug) => category(slug)
+            .map(Some)
+            .ok_or_else(|| crate::Error::InvalidChoice {
+                field: "category",
+                value: slug.to_owned(),
+                allowed: CATEGORIES.iter().map(|c| c.slug.to_owned()).collect(),
+            }),
     }
 }
 
@@ -109,7 +159,9 @@ pub async fn detail<'a>(
     org_id: Option<&str>,
     slug: &str,
 ) -> crate::Result<Detail<'a>> {
-    let connector = catalog.get(slug).ok_or(crate::Error::NotFound("connector"))?;
+    let connector = catalog
+        .get(slug)
+        .ok_or(crate::Error::NotFound("connector"))?;
     let connections = match org_id {
         Some(org_id) => crate::connections::list_for_connector(db, org_id, slug).await?,
         None => Vec::new(),
@@ -206,7 +258,11 @@ impl Catalog {
                     nango_provider_key: (i % 10 != 0).then(|| slug.clone()),
                     auth_mode: if i % 3 == 0 { "API_KEY" } else { "OAUTH2" }.to_owned(),
                     docs_url: format!("https://example.com/docs/{slug}"),
-                    status: if i % 7 == 0 { Status::Beta } else { Status::Stable },
+                    status: if i % 7 == 0 {
+                        Status::Beta
+                    } else {
+                        Status::Stable
+                    },
                     version: "1.0.0".to_owned(),
                     logo_url: format!("/logos/{slug}.svg"),
                     slug,

@@ -50,7 +50,11 @@ pub fn normalise(text: &str) -> String {
 }
 
 fn words(normalised: &str) -> Vec<String> {
-    normalised.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    normalised
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The score of the whole query against one connector; `None` when a word matches nowhere.
@@ -159,7 +163,11 @@ pub(super) fn run<'a>(catalog: &'a Catalog, query: &CatalogQuery) -> Vec<&'a Con
             .is_none_or(|slug| c.category.slug == slug)
     };
     if query_words.is_empty() {
-        return catalog.connectors.iter().filter(|c| in_category(c)).collect();
+        return catalog
+            .connectors
+            .iter()
+            .filter(|c| in_category(c))
+            .collect();
     }
     let mut scored: Vec<(u32, usize)> = catalog
         .connectors
@@ -219,7 +227,11 @@ mod tests {
     fn prefixes_find_names() {
         let c = builtin();
         assert_eq!(slugs(&c, "hub", None)[0], "hubspot");
-        assert!(slugs(&c, "goog", None).iter().all(|s| s.starts_with("google")));
+        assert!(
+            slugs(&c, "goog", None)
+                .iter()
+                .all(|s| s.starts_with("google"))
+        );
     }
 
     #[test]
@@ -267,7 +279,11 @@ mod tests {
         });
         let crm_count = counts.iter().find(|(cat, _)| cat.slug == "crm").unwrap().1;
         assert!(crm_count >= 1, "counts ignore the selected category");
-        let total: usize = c.category_counts(&CatalogQuery::default()).iter().map(|(_, n)| n).sum();
+        let total: usize = c
+            .category_counts(&CatalogQuery::default())
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
         assert_eq!(total, c.len());
     }
 

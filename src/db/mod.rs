@@ -55,10 +55,7 @@ impl Db {
     pub async fn connect_with(url: &str, max_connections: u32) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).ok_or_else(|| {
-            Error::validation(
-                "DATABASE_URL",
-                "must start with sqlite:// or postgres://",
-            )
+            Error::validation("DATABASE_URL", "must start with sqlite:// or postgres://")
         })?;
         let url = match backend {
             Backend::Sqlite => prepare_sqlite_url(url)?,
@@ -72,7 +69,9 @@ impl Db {
             .await?;
         if backend == Backend::Sqlite {
             // WAL lets readers proceed while one writer writes; the setting sticks to the file.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
         }
         let db = Self { pool, backend };
         db.migrate().await?;
@@ -117,7 +116,10 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_owned());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).map_err(|e| {
             Error::Internal(format!("cannot create the database folder {parent:?}: {e}"))
         })?;
@@ -138,9 +140,18 @@ mod tests {
 
     #[test]
     fn backend_is_chosen_by_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://u@h/db"), None);
     }
 

@@ -138,13 +138,12 @@ pub async fn pending(hub: &Hub, viewer: &Viewer) -> Result<Vec<PendingInvite>> {
 pub async fn revoke(hub: &Hub, viewer: &Viewer, invite_id: &str, ip: Option<&str>) -> Result<()> {
     let org = viewer.require_admin()?;
     let mut tx = hub.db.pool().begin().await?;
-    let deleted = sqlx::query(
-        "DELETE FROM invites WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL",
-    )
-    .bind(invite_id)
-    .bind(&org.org_id)
-    .execute(&mut *tx)
-    .await?;
+    let deleted =
+        sqlx::query("DELETE FROM invites WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL")
+            .bind(invite_id)
+            .bind(&org.org_id)
+            .execute(&mut *tx)
+            .await?;
     if deleted.rows_affected() == 0 {
         return Err(Error::NotFound("invite"));
     }

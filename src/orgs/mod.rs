@@ -222,10 +222,10 @@ async fn role_in(tx: &mut Transaction<'_, Any>, org_id: &str, user_id: &str) -> 
 }
 
 async fn admin_count(tx: &mut Transaction<'_, Any>, org_id: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'admin'",
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'admin'")
+            .bind(org_id)
+            .fetch_one(&mut **tx)
+            .await?,
     )
-    .bind(org_id)
-    .fetch_one(&mut **tx)
-    .await?)
 }

@@ -8,7 +8,10 @@ use crate::{error::AppError, model::ViewerInfo};
 #[server(endpoint = "session/viewer")]
 pub async fn current_viewer() -> Result<Option<ViewerInfo>, AppError> {
     let cx = crate::ssr::context()?;
-    Ok(crate::ssr::viewer(&cx).await?.as_ref().map(crate::ssr::viewer_info))
+    Ok(crate::ssr::viewer(&cx)
+        .await?
+        .as_ref()
+        .map(crate::ssr::viewer_info))
 }
 
 /// Creates an account and its organisation, signs the person in and goes to `next`.
@@ -37,7 +40,11 @@ pub async fn sign_up(
 
 /// Signs in with email and password and goes to `next`.
 #[server(endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use patchbay::accounts::sessions::SESSION_TTL_MS;
     let cx = crate::ssr::context()?;
     let ip = crate::ssr::client_ip().await;

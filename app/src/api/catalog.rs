@@ -14,7 +14,10 @@ pub async fn browse_catalog(q: String, category: Option<String>) -> Result<Catal
     use crate::model::CategoryChip;
     let cx = crate::ssr::context()?;
     let viewer = crate::ssr::viewer(&cx).await?;
-    let org_id = viewer.as_ref().and_then(|v| v.org.as_ref()).map(|o| o.org_id.as_str());
+    let org_id = viewer
+        .as_ref()
+        .and_then(|v| v.org.as_ref())
+        .map(|o| o.org_id.as_str());
     let hub = &cx.hub;
     let (browse, unknown_category) =
         match patchbay::catalog::browse(&hub.catalog, &hub.db, org_id, &q, category.as_deref())
@@ -57,9 +60,12 @@ pub async fn load_connector(slug: String) -> Result<ConnectorDetail, AppError> {
     use crate::model::ConnectionItem;
     let cx = crate::ssr::context()?;
     let viewer = crate::ssr::viewer(&cx).await?;
-    let org_id = viewer.as_ref().and_then(|v| v.org.as_ref()).map(|o| o.org_id.clone());
-    let detail = patchbay::catalog::detail(&cx.hub.catalog, &cx.hub.db, org_id.as_deref(), &slug)
-        .await?;
+    let org_id = viewer
+        .as_ref()
+        .and_then(|v| v.org.as_ref())
+        .map(|o| o.org_id.clone());
+    let detail =
+        patchbay::catalog::detail(&cx.hub.catalog, &cx.hub.db, org_id.as_deref(), &slug).await?;
     let connections = detail
         .connections
         .iter()

@@ -57,7 +57,11 @@ pub async fn create_invite(email: String, role: String) -> Result<CreatedInvite,
     let invite =
         patchbay::orgs::invites::create(&cx.hub, &viewer, &email, role, ip.as_deref()).await?;
     Ok(CreatedInvite {
-        link: format!("{}/invite/{}", cx.public_url.trim_end_matches('/'), invite.token),
+        link: format!(
+            "{}/invite/{}",
+            cx.public_url.trim_end_matches('/'),
+            invite.token
+        ),
         email: invite.email,
         role: invite.role.as_str().to_owned(),
         expires_at: invite.expires_at,

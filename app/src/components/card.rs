@@ -15,7 +15,11 @@ pub fn ConnectorCardView(card: ConnectorCard) -> impl IntoView {
         } else {
             format!("Connected · {}", card.accounts)
         };
-        let tone = if card.needing_attention > 0 { "warn" } else { "ok" };
+        let tone = if card.needing_attention > 0 {
+            "warn"
+        } else {
+            "ok"
+        };
         view! { <Badge tone=tone><span data-testid="connected-badge">{text}</span></Badge> }
     });
     view! {

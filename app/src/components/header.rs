@@ -3,11 +3,7 @@
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::A;
 
-use crate::{
-    components::theme::ThemeToggle,
-    model::ViewerInfo,
-    session::use_session,
-};
+use crate::{components::theme::ThemeToggle, model::ViewerInfo, session::use_session};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -65,9 +61,17 @@ fn SignedOutLinks() -> impl IntoView {
 #[component]
 fn Account(viewer: ViewerInfo) -> impl IntoView {
     let session = use_session();
-    let current = viewer.org.as_ref().map(|o| o.id.clone()).unwrap_or_default();
+    let current = viewer
+        .org
+        .as_ref()
+        .map(|o| o.id.clone())
+        .unwrap_or_default();
     let several = viewer.orgs.len() > 1;
-    let org_name = viewer.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let org_name = viewer
+        .org
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
     view! {
         {if several {
             Either::Left(view! {

@@ -18,7 +18,12 @@ fn field_error(
     value: Signal<Option<Result<(), AppError>>>,
     field: &'static str,
 ) -> Signal<Option<String>> {
-    Signal::derive(move || value.get().and_then(Result::err).and_then(|e| e.for_field(field)))
+    Signal::derive(move || {
+        value
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.for_field(field))
+    })
 }
 
 /// The message that belongs to no field of the form.
@@ -26,7 +31,12 @@ fn form_error(
     value: Signal<Option<Result<(), AppError>>>,
     fields: &'static [&'static str],
 ) -> Signal<Option<String>> {
-    Signal::derive(move || value.get().and_then(Result::err).and_then(|e| e.general(fields)))
+    Signal::derive(move || {
+        value
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.general(fields))
+    })
 }
 
 fn next_param() -> Memo<String> {

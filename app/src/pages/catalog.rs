@@ -64,7 +64,11 @@ pub fn CatalogPage() -> impl IntoView {
 /// The search form. Without JavaScript it submits as a GET; with JavaScript every keystroke
 /// (debounced) replaces the URL, "/" focuses it and Escape clears it.
 #[component]
-fn SearchBox(q: Memo<String>, category: Memo<Option<String>>, pending: ReadSignal<bool>) -> impl IntoView {
+fn SearchBox(
+    q: Memo<String>,
+    category: Memo<Option<String>>,
+    pending: ReadSignal<bool>,
+) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let navigate = use_navigate();
     let timer = StoredValue::new(None::<TimeoutHandle>);
@@ -87,11 +91,9 @@ fn SearchBox(q: Memo<String>, category: Memo<Option<String>>, pending: ReadSigna
                 handle.clear();
             }
             let go = go.clone();
-            let handle = set_timeout_with_handle(
-                move || go(text),
-                std::time::Duration::from_millis(150),
-            )
-            .ok();
+            let handle =
+                set_timeout_with_handle(move || go(text), std::time::Duration::from_millis(150))
+                    .ok();
             timer.set_value(handle);
         }
     };
@@ -126,11 +128,9 @@ fn SearchBox(q: Memo<String>, category: Memo<Option<String>>, pending: ReadSigna
                     matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                         || el.has_attribute("contenteditable")
                 });
-            if !typing {
-                if let Some(el) = input.get_untracked() {
-                    ev.prevent_default();
-                    let _ = el.focus();
-                }
+            if !typing && let Some(el) = input.get_untracked() {
+                ev.prevent_default();
+                let _ = el.focus();
             }
         });
         on_cleanup(move || handle.remove());
@@ -190,7 +190,9 @@ fn CatalogResults(view: CatalogView, q: String) -> impl IntoView {
     let results = if connectors.is_empty() {
         Either::Left(view! { <EmptyState q=q.clone() category=category.clone() /> })
     } else if grouped {
-        Either::Right(Either::Left(view! { <GroupedGrid connectors categories=categories.clone() /> }))
+        Either::Right(Either::Left(
+            view! { <GroupedGrid connectors categories=categories.clone() /> },
+        ))
     } else {
         Either::Right(Either::Right(view! { <Grid connectors /> }))
     };
@@ -235,13 +237,23 @@ fn CatalogResults(view: CatalogView, q: String) -> impl IntoView {
 }
 
 #[component]
-fn CategoryLink(href: String, label: String, count: usize, active: bool, slug: String) -> impl IntoView {
+fn CategoryLink(
+    href: String,
+    label: String,
+    count: usize,
+    active: bool,
+    slug: String,
+) -> impl IntoView {
     let class = if active {
         "inline-flex items-center gap-1.5 rounded-full border border-indigo-600 bg-indigo-600 px-3 py-1 text-sm font-medium text-white"
     } else {
         "inline-flex items-center gap-1.5 rounded-full border border-slate-300 bg-white px-3 py-1 text-sm text-slate-700 hover:border-indigo-400 hover:text-indigo-700 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:border-indigo-400 dark:hover:text-indigo-300"
     };
-    let count_class = if active { "text-indigo-100" } else { "text-slate-400" };
+    let count_class = if active {
+        "text-indigo-100"
+    } else {
+        "text-slate-400"
+    };
     view! {
         <A
             href=href
@@ -291,7 +303,10 @@ fn GroupedGrid(connectors: Vec<ConnectorCard>, categories: Vec<CategoryChip>) ->
 
 #[component]
 fn EmptyState(q: String, category: Option<CategoryChip>) -> impl IntoView {
-    let within = category.as_ref().map(|c| format!(" in {}", c.label)).unwrap_or_default();
+    let within = category
+        .as_ref()
+        .map(|c| format!(" in {}", c.label))
+        .unwrap_or_default();
     let headline = if q.trim().is_empty() {
         format!("No connectors{within} yet")
     } else {

@@ -110,7 +110,12 @@ fn Fact(term: &'static str, value: String) -> impl IntoView {
 
 /// The Connect button: a sign-in link for visitors; for members it waits for the Nango flow.
 #[component]
-fn ConnectAction(slug: String, name: String, signed_in: bool, nango_enabled: bool) -> impl IntoView {
+fn ConnectAction(
+    slug: String,
+    name: String,
+    signed_in: bool,
+    nango_enabled: bool,
+) -> impl IntoView {
     let button = "inline-flex w-full items-center justify-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm";
     if !signed_in {
         let href = format!("/sign-in?next=/connectors/{slug}&reason=connect");

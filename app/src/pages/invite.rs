@@ -59,7 +59,11 @@ fn Invite(info: InviteInfo, token: String) -> impl IntoView {
         if email == info.email {
             let join = format!("Join {}", info.org_name);
             let error = Signal::derive(move || {
-                accept.value().get().and_then(Result::err).map(|e| e.message)
+                accept
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| e.message)
             });
             view! {
                 <ActionForm action=accept attr:class="mt-6 space-y-3">

@@ -174,10 +174,16 @@ fn Members(
 fn InviteForm(invite: ServerAction<CreateInvite>) -> impl IntoView {
     let value = invite.value();
     let email_error = Signal::derive(move || {
-        value.get().and_then(Result::err).and_then(|e| e.for_field("email"))
+        value
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.for_field("email"))
     });
     let general_error = Signal::derive(move || {
-        value.get().and_then(Result::err).and_then(|e| e.general(&["email"]))
+        value
+            .get()
+            .and_then(Result::err)
+            .and_then(|e| e.general(&["email"]))
     });
     view! {
         <aside class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">

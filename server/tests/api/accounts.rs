@@ -12,7 +12,10 @@ async fn sign_up_creates_an_organisation_with_the_user_as_admin(backend: Backend
     let cookie = response.session_cookie_line().expect("a session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("correct horse"), "the cookie holds a token, not the password");
+    assert!(
+        !cookie.contains("correct horse"),
+        "the cookie holds a token, not the password"
+    );
 
     let viewer = ada.viewer().await;
     assert_eq!(viewer["email"], "ada@example.com");
@@ -23,13 +26,21 @@ async fn sign_up_creates_an_organisation_with_the_user_as_admin(backend: Backend
 
 async fn duplicate_email_is_refused_on_the_email_field(backend: Backend) {
     let app = TestApp::builder(backend).build().await;
-    assert_eq!(app.browser().sign_up("ada@example.com", "Ada").await.status, StatusCode::OK);
+    assert_eq!(
+        app.browser().sign_up("ada@example.com", "Ada").await.status,
+        StatusCode::OK
+    );
     let mut again = app.browser();
     let response = again.sign_up("  ADA@example.com ", "Another Ada").await;
     assert_eq!(response.status, StatusCode::CONFLICT, "{}", response.body);
     let error = response.json();
     assert_eq!(error["field"], "email");
-    assert!(error["message"].as_str().unwrap().contains("already exists"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("already exists")
+    );
     assert!(!again.has_session());
 }
 
@@ -39,17 +50,30 @@ async fn weak_password_and_bad_email_name_their_fields(backend: Backend) {
     let weak = b
         .call(
             "auth/sign_up",
-            &[("display_name", "Bo"), ("email", "bo@example.com"), ("password", "short")],
+            &[
+                ("display_name", "Bo"),
+                ("email", "bo@example.com"),
+                ("password", "short"),
+            ],
         )
         .await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
     assert_eq!(weak.json()["field"], "password");
-    assert!(weak.json()["message"].as_str().unwrap().contains("10 characters"));
+    assert!(
+        weak.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("10 characters")
+    );
 
     let bad_email = b
         .call(
             "auth/sign_up",
-            &[("display_name", "Bo"), ("email", "not-an-email"), ("password", "long enough password")],
+            &[
+                ("display_name", "Bo"),
+                ("email", "not-an-email"),
+                ("password", "long enough password"),
+            ],
         )
         .await;
     assert_eq!(bad_email.status, StatusCode::BAD_REQUEST);
@@ -62,13 +86,20 @@ async fn wrong_password_does_not_say_which_part_was_wrong(backend: Backend) {
 
     let mut someone = app.browser();
     let wrong_password = someone.sign_in("ada@example.com", "not the password").await;
-    let unknown_email = someone.sign_in("nobody@example.com", "not the password").await;
+    let unknown_email = someone
+        .sign_in("nobody@example.com", "not the password")
+        .await;
     assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong_password.body, unknown_email.body, "both answers must be identical");
+    assert_eq!(
+        wrong_password.body, unknown_email.body,
+        "both answers must be identical"
+    );
     assert_eq!(wrong_password.json()["code"], "invalid_credentials");
     assert!(!someone.has_session());
 
-    let right = someone.sign_in("ADA@example.com", "correct horse battery").await;
+    let right = someone
+        .sign_in("ADA@example.com", "correct horse battery")
+        .await;
     assert_eq!(right.status, StatusCode::OK, "{}", right.body);
     assert_eq!(someone.viewer().await["email"], "ada@example.com");
 }
@@ -78,11 +109,20 @@ async fn repeated_failures_on_one_email_are_rate_limited(backend: Backend) {
     app.browser().sign_up("ada@example.com", "Ada").await;
     let mut attacker = app.browser();
     for _ in 0..5 {
-        let r = attacker.sign_in("ada@example.com", "guess guess guess").await;
+        let r = attacker
+            .sign_in("ada@example.com", "guess guess guess")
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    let limited = attacker.sign_in("ada@example.com", "correct horse battery").await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
+    let limited = attacker
+        .sign_in("ada@example.com", "correct horse battery")
+        .await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.body
+    );
     assert_eq!(limited.json()["code"], "rate_limited");
 }
 
@@ -104,7 +144,11 @@ async fn cross_site_posts_are_refused(backend: Backend) {
     let response = b
         .call_from(
             "auth/sign_up",
-            &[("display_name", "Eve"), ("email", "eve@example.com"), ("password", "correct horse battery")],
+            &[
+                ("display_name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", "correct horse battery"),
+            ],
             "https://evil.example",
         )
         .await;

@@ -28,26 +28,52 @@ async fn lists_every_connector_with_the_documented_fields(backend: Backend) {
         .iter()
         .find(|c| c["slug"] == "hubspot")
         .unwrap();
-    let mut keys: Vec<&str> = hubspot.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = hubspot
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
         [
-            "auth_mode", "category", "description", "id", "latest_version", "logo_url", "name",
-            "nango_enabled", "nango_provider_key", "slug", "status"
+            "auth_mode",
+            "category",
+            "description",
+            "id",
+            "latest_version",
+            "logo_url",
+            "name",
+            "nango_enabled",
+            "nango_provider_key",
+            "slug",
+            "status"
         ]
     );
     assert_eq!(hubspot["category"], "crm");
     assert_eq!(hubspot["nango_enabled"], true);
-    assert_eq!(hubspot["logo_url"], "http://patchbay.test/logos/hubspot.svg");
+    assert_eq!(
+        hubspot["logo_url"],
+        "http://patchbay.test/logos/hubspot.svg"
+    );
 }
 
 async fn filters_by_category_text_and_both(backend: Backend) {
     let app = TestApp::builder(backend).build().await;
     let crm = app.get("/api/v1/connectors?category=crm").await.json();
-    assert!(crm["connectors"].as_array().unwrap().iter().all(|c| c["category"] == "crm"));
+    assert!(
+        crm["connectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["category"] == "crm")
+    );
     assert!(slugs(&crm).contains(&"salesforce".to_owned()));
-    assert_eq!(crm["total_count"], crm["connectors"].as_array().unwrap().len());
+    assert_eq!(
+        crm["total_count"],
+        crm["connectors"].as_array().unwrap().len()
+    );
 
     let text = app.get("/api/v1/connectors?q=HubSpot").await.json();
     assert_eq!(slugs(&text)[0], "hubspot");
@@ -55,9 +81,15 @@ async fn filters_by_category_text_and_both(backend: Backend) {
     let typo = app.get("/api/v1/connectors?q=salesfroce").await.json();
     assert_eq!(slugs(&typo)[0], "salesforce");
 
-    let both = app.get("/api/v1/connectors?category=crm&q=hub").await.json();
+    let both = app
+        .get("/api/v1/connectors?category=crm&q=hub")
+        .await
+        .json();
     assert_eq!(slugs(&both)[0], "hubspot");
-    let none = app.get("/api/v1/connectors?category=hr&q=hubspot").await.json();
+    let none = app
+        .get("/api/v1/connectors?category=hr&q=hubspot")
+        .await
+        .json();
     assert_eq!(none["total_count"], 0);
 
     let empty_category = app.get("/api/v1/connectors?category=").await.json();
@@ -81,9 +113,16 @@ async fn categories_come_with_counts(backend: Backend) {
     let body = app.get("/api/v1/connectors/categories").await.json();
     let categories = body["categories"].as_array().unwrap();
     assert!(categories.len() >= 12);
-    let sum: u64 = categories.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    let sum: u64 = categories
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(sum as usize, app.hub.catalog.len());
-    assert!(categories.iter().all(|c| c["label"].is_string() && c["slug"].is_string()));
+    assert!(
+        categories
+            .iter()
+            .all(|c| c["label"].is_string() && c["slug"].is_string())
+    );
 }
 
 crate::on_both_backends!(

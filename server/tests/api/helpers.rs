@@ -69,7 +69,9 @@ impl Drop for DbGuard {
                 let name = name.clone();
                 // Drop runs inside the test's runtime; the cleanup needs a runtime of its own.
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
                     else {
                         return;
                     };
@@ -103,9 +105,11 @@ async fn fresh_database(backend: Backend) -> (Db, DbGuard) {
             let name = format!("patchbay_test_{id}");
             sqlx::any::install_default_drivers();
             let admin_url = postgres_admin_url();
-            let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap_or_else(|e| {
-                panic!("PostgreSQL must be running for the storage tests ({admin_url}): {e}")
-            });
+            let admin = sqlx::AnyPool::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL must be running for the storage tests ({admin_url}): {e}")
+                });
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
                 .execute(&admin)
                 .await
@@ -114,7 +118,9 @@ async fn fresh_database(backend: Backend) -> (Db, DbGuard) {
             let guard = DbGuard::Postgres { name: name.clone() };
             let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
             url.set_path(&name);
-            let db = Db::connect_with(url.as_str(), 5).await.expect("the test database");
+            let db = Db::connect_with(url.as_str(), 5)
+                .await
+                .expect("the test database");
             (db, guard)
         }
     }
@@ -268,7 +274,9 @@ impl Browser<'_> {
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        self.app.send(request.body(Body::empty()).expect("request")).await
+        self.app
+            .send(request.body(Body::empty()).expect("request"))
+            .await
     }
 
     pub async fn sign_up(&mut self, email: &str, name: &str) -> TestResponse {
@@ -308,8 +316,7 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
     /// The value of the session cookie this response sets, if it sets one.

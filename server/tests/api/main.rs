@@ -1,6 +1,9 @@
 //! The server's integration tests: one binary, one shared test-app builder (`helpers`), and
 //! every storage-touching test run on SQLite and on PostgreSQL.
 
+// Test code states its expectations with unwrap; a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod accounts;
 mod connectors;
 mod health;

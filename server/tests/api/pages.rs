@@ -19,13 +19,23 @@ async fn the_catalog_page_renders_the_url_filter_on_the_server(backend: Backend)
     let all = app.browser().page("/").await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(card_slugs(&all.body).len(), app.hub.catalog.len());
-    assert!(all.body.contains("CRM &amp; sales"), "grouped under category headings");
+    assert!(
+        all.body.contains("CRM &amp; sales"),
+        "grouped under category headings"
+    );
 
     let filtered = app.browser().page("/?category=crm&q=hub").await;
     let slugs = card_slugs(&filtered.body);
-    assert_eq!(slugs.first().map(String::as_str), Some("hubspot"), "{slugs:?}");
+    assert_eq!(
+        slugs.first().map(String::as_str),
+        Some("hubspot"),
+        "{slugs:?}"
+    );
     assert!(!slugs.contains(&"slack".to_owned()));
-    assert!(filtered.body.contains("value=\"hub\""), "the search box keeps the text");
+    assert!(
+        filtered.body.contains("value=\"hub\""),
+        "the search box keeps the text"
+    );
 
     let nothing = app.browser().page("/?q=zzzzqqqq").await;
     assert!(card_slugs(&nothing.body).is_empty());
@@ -51,14 +61,23 @@ async fn a_signed_in_organisation_sees_its_connections_on_the_cards(backend: Bac
         .unwrap();
     }
     let page = ada.page("/?q=hubspot").await;
-    assert!(page.body.contains("Connected · 2"), "the card counts both accounts");
+    assert!(
+        page.body.contains("Connected · 2"),
+        "the card counts both accounts"
+    );
     let stranger = app.browser().page("/?q=hubspot").await;
-    assert!(!stranger.body.contains("Connected · 2"), "no status for visitors");
+    assert!(
+        !stranger.body.contains("Connected · 2"),
+        "no status for visitors"
+    );
 }
 
 async fn unknown_pages_and_connectors_are_404(backend: Backend) {
     let app = TestApp::builder(backend).build().await;
-    assert_eq!(app.browser().page("/no/such/page").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.browser().page("/no/such/page").await.status,
+        StatusCode::NOT_FOUND
+    );
     let missing = app.browser().page("/connectors/no-such-connector").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let found = app.browser().page("/connectors/hubspot").await;
@@ -66,7 +85,18 @@ async fn unknown_pages_and_connectors_are_404(backend: Backend) {
     assert!(found.body.contains("/sign-in?next=/connectors/hubspot"));
 }
 
+async fn a_thousand_connectors_render_in_one_page(backend: Backend) {
+    let app = TestApp::builder(backend)
+        .with_catalog(patchbay::catalog::Catalog::generated(1000))
+        .build()
+        .await;
+    let page = app.browser().page("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(card_slugs(&page.body).len(), 1000);
+}
+
 crate::on_both_backends!(
+    a_thousand_connectors_render_in_one_page,
     the_catalog_page_renders_the_url_filter_on_the_server,
     a_signed_in_organisation_sees_its_connections_on_the_cards,
     unknown_pages_and_connectors_are_404,

@@ -227,10 +227,15 @@ mod tests {
     fn prefixes_find_names() {
         let c = builtin();
         assert_eq!(slugs(&c, "hub", None)[0], "hubspot");
+        let google = slugs(&c, "goog", None);
+        let named = google
+            .iter()
+            .take_while(|s| s.starts_with("google"))
+            .count();
+        assert!(named >= 5, "{google:?}");
         assert!(
-            slugs(&c, "goog", None)
-                .iter()
-                .all(|s| s.starts_with("google"))
+            google[named..].iter().all(|s| !s.starts_with("google")),
+            "every Google connector ranks before other matches: {google:?}"
         );
     }
 

@@ -55,7 +55,9 @@ fn Detail(detail: ConnectorDetail) -> impl IntoView {
         <nav class="mb-4 text-sm" aria-label="Breadcrumb">
             <A href="/" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">"Catalog"</A>
             <span class="mx-2 text-slate-400">"/"</span>
-            <span class="text-slate-500 dark:text-slate-400">{card.category_label.clone()}</span>
+            <A href=format!("/?category={}", card.category_slug) attr:class="text-slate-500 hover:underline dark:text-slate-400">
+                {card.category_label.clone()}
+            </A>
         </nav>
         <div class="grid gap-8 lg:grid-cols-3">
             <section class="lg:col-span-2">

@@ -239,7 +239,13 @@ fn CatalogResults(view: CatalogView, q: String) -> impl IntoView {
 /// A category chip. A plain anchor (the router still navigates client-side) so that the
 /// selected state is ours alone: `aria-current="true"` on the chosen category.
 #[component]
-fn CategoryLink(href: String, label: String, count: usize, active: bool, slug: String) -> impl IntoView {
+fn CategoryLink(
+    href: String,
+    label: String,
+    count: usize,
+    active: bool,
+    slug: String,
+) -> impl IntoView {
     let class = if active {
         "inline-flex items-center gap-1.5 rounded-full border border-indigo-600 bg-indigo-600 px-3 py-1 text-sm font-medium text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2"
     } else if count == 0 {
@@ -247,7 +253,11 @@ fn CategoryLink(href: String, label: String, count: usize, active: bool, slug: S
     } else {
         "inline-flex items-center gap-1.5 rounded-full border border-slate-300 bg-white px-3 py-1 text-sm text-slate-700 hover:border-indigo-400 hover:text-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:border-indigo-400 dark:hover:text-indigo-300"
     };
-    let count_class = if active { "text-indigo-100" } else { "text-slate-400" };
+    let count_class = if active {
+        "text-indigo-100"
+    } else {
+        "text-slate-400"
+    };
     view! {
         <a href=href class=class data-category=slug data-noscroll="" aria-current=active.then_some("true")>
             {label}

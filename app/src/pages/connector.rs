@@ -50,13 +50,15 @@ fn Detail(detail: ConnectorDetail) -> impl IntoView {
         connections,
     } = detail;
     let name = card.name.clone();
+    let category_href = format!("/?category={}", card.category_slug);
+    let category_label = card.category_label.clone();
     view! {
         <Title text=card.name.clone() />
         <nav class="mb-4 text-sm" aria-label="Breadcrumb">
             <A href="/" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">"Catalog"</A>
             <span class="mx-2 text-slate-400">"/"</span>
-            <A href=format!("/?category={}", card.category_slug) attr:class="text-slate-500 hover:underline dark:text-slate-400">
-                {card.category_label.clone()}
+            <A href=category_href attr:class="text-slate-500 hover:underline dark:text-slate-400">
+                {category_label}
             </A>
         </nav>
         <div class="grid gap-8 lg:grid-cols-3">

@@ -31,6 +31,9 @@ pub enum Error {
     /// No valid session (or API key) came with the request.
     #[error("sign in to continue")]
     Unauthenticated,
+    /// A webhook whose signature is missing or wrong.
+    #[error("the webhook signature is {0}")]
+    InvalidSignature(&'static str),
     /// Signed in, but the role or organisation does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -41,6 +44,9 @@ pub enum Error {
     Expired(String),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
+    /// Nango (or the sandbox) failed or refused.
+    #[error("{0}")]
+    Nango(#[from] crate::nango::NangoError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -72,10 +78,13 @@ impl Error {
             Self::Conflict { .. } => "conflict",
             Self::InvalidCredentials => "invalid_credentials",
             Self::Unauthenticated => "unauthenticated",
+            Self::InvalidSignature(_) => "invalid_signature",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::Expired(_) => "expired",
             Self::RateLimited { .. } => "rate_limited",
+            Self::Nango(crate::nango::NangoError::Timeout) => "nango_timeout",
+            Self::Nango(_) => "nango_error",
             Self::Database(_) | Self::Migration(_) | Self::Internal(_) => "internal_error",
         }
     }
@@ -95,12 +104,14 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation { .. } | Self::InvalidChoice { .. } => 400,
-            Self::InvalidCredentials | Self::Unauthenticated => 401,
+            Self::InvalidCredentials | Self::Unauthenticated | Self::InvalidSignature(_) => 401,
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
             Self::Conflict { .. } => 409,
             Self::Expired(_) => 410,
             Self::RateLimited { .. } => 429,
+            Self::Nango(crate::nango::NangoError::Timeout) => 504,
+            Self::Nango(_) => 502,
             Self::Database(_) | Self::Migration(_) | Self::Internal(_) => 500,
         }
     }

@@ -7,13 +7,40 @@ use crate::{
     Db, Result,
     accounts::{limiter::LoginLimiter, sessions},
     catalog::Catalog,
+    nango::NangoClient,
 };
+
+/// How Patchbay reaches Nango: the client, the key webhooks are signed with, and the public
+/// URLs the browser's Connect UI uses (never secret).
+#[derive(Clone)]
+pub struct NangoLink {
+    pub client: NangoClient,
+    pub webhook_signing_key: String,
+    /// Where the browser opens Connect UI (Nango's `baseURL`).
+    pub connect_ui_url: String,
+    /// The API URL Connect UI talks to (Nango's `apiURL`).
+    pub browser_api_url: String,
+    /// True when this is Patchbay's built-in sandbox rather than a real Nango.
+    pub sandbox: bool,
+}
+
+impl std::fmt::Debug for NangoLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NangoLink")
+            .field("api_base", &self.client.api_base())
+            .field("connect_ui_url", &self.connect_ui_url)
+            .field("sandbox", &self.sandbox)
+            .finish_non_exhaustive()
+    }
+}
 
 #[derive(Clone)]
 pub struct Hub {
     pub db: Db,
     pub catalog: Arc<Catalog>,
     pub limiter: Arc<LoginLimiter>,
+    /// `None` when Nango is switched off (`NANGO_ENABLED=false`).
+    pub nango: Option<Arc<NangoLink>>,
     session_mac: sessions::TokenMac,
 }
 
@@ -22,6 +49,7 @@ impl std::fmt::Debug for Hub {
         f.debug_struct("Hub")
             .field("db", &self.db)
             .field("catalog", &self.catalog.len())
+            .field("nango", &self.nango)
             .finish_non_exhaustive()
     }
 }
@@ -33,7 +61,23 @@ impl Hub {
             db,
             catalog,
             limiter: Arc::new(LoginLimiter::default()),
+            nango: None,
             session_mac: sessions::token_mac(session_key)?,
+        })
+    }
+
+    /// Connects the hub to Nango (or the sandbox).
+    pub fn with_nango(mut self, link: NangoLink) -> Self {
+        self.nango = Some(Arc::new(link));
+        self
+    }
+
+    /// The Nango link, or a clear error when Nango is switched off.
+    pub fn nango(&self) -> Result<&NangoLink> {
+        self.nango.as_deref().ok_or_else(|| {
+            crate::Error::Forbidden(
+                "Nango is switched off on this Patchbay (NANGO_ENABLED=false)".to_owned(),
+            )
         })
     }
 

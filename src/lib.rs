@@ -9,9 +9,11 @@ pub mod connections;
 pub mod db;
 pub mod error;
 pub mod hub;
+pub mod nango;
 pub mod orgs;
 pub mod time;
+pub mod webhooks;
 
 pub use db::Db;
 pub use error::{Error, Result};
-pub use hub::Hub;
+pub use hub::{Hub, NangoLink};

@@ -5,12 +5,11 @@
 
 use std::{
     net::SocketAddr,
-    sync::Arc,
     time::{Duration, Instant},
 };
 
 use leptos::config::LeptosOptions;
-use patchbay::{Db, Hub, catalog::Catalog};
+use patchbay::{Db, catalog::Catalog};
 use patchbay_server::{AppState, Config};
 
 struct Outcome {
@@ -101,22 +100,20 @@ async fn main() {
     let config = Config::from_lookup(|name| match name {
         "PATCHBAY_PUBLIC_URL" => Some(format!("http://{addr}")),
         "PATCHBAY_SECRET" => Some("bench-secret-bench-secret-bench-secret".to_owned()),
+        "NANGO_SANDBOX_KEY" => Some("8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21".to_owned()),
+        "NANGO_WEBHOOK_SECRET" => Some("bench-webhook-key".to_owned()),
         _ => None,
     })
     .expect("config");
     let db = Db::connect(&format!("sqlite://{}/bench.db", work.display()))
         .await
         .expect("database");
-    let catalog = Catalog::generated(1000);
-    let hub = Hub::new(db, Arc::new(catalog), config.secret_bytes()).expect("hub");
-    let state = AppState {
-        leptos_options: LeptosOptions::builder()
-            .output_name("patchbay")
-            .site_root(site_root.display().to_string())
-            .build(),
-        config: Arc::new(config),
-        hub,
-    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("patchbay")
+        .site_root(site_root.display().to_string())
+        .build();
+    let state =
+        AppState::from_parts(config, db, Catalog::generated(1000), leptos_options).expect("state");
     let app = patchbay_server::router(state);
     tokio::spawn(async move {
         axum::serve(

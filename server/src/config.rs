@@ -34,6 +34,40 @@ pub struct Config {
     pub secret: SecretString,
     /// `PATCHBAY_DATA_DIR`: where the default database and the generated secret live (`data`).
     pub data_dir: PathBuf,
+    /// How Patchbay reaches Nango (DESIGN.md §3).
+    pub nango: NangoConfig,
+}
+
+/// Nango settings. Without a secret key Patchbay runs on its built-in sandbox.
+#[derive(Debug, Clone)]
+pub struct NangoConfig {
+    /// `NANGO_ENABLED` (default true): false switches every Nango feature off.
+    pub enabled: bool,
+    /// `NANGO_ENVIRONMENT` (default `dev`): picks `NANGO_SECRET_KEY_<ENV>` / `NANGO_API_BASE_<ENV>`.
+    pub environment: String,
+    pub target: NangoTarget,
+    /// `NANGO_WEBHOOK_SECRET`: the webhook signing key (defaults to the secret key; generated
+    /// once for the sandbox).
+    pub webhook_secret: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub enum NangoTarget {
+    /// Nango Cloud or a self-hosted Nango.
+    Remote {
+        /// `NANGO_API_BASE_<ENV>` > `NANGO_API_BASE` > `NANGO_HOST` > `https://api.nango.dev`.
+        api_base: Url,
+        /// `NANGO_SECRET_KEY_<ENV>` > `NANGO_SECRET_KEY`.
+        secret_key: SecretString,
+        /// `NANGO_CONNECT_UI_URL` (default `https://connect.nango.dev` for Nango Cloud;
+        /// required for a self-hosted Nango).
+        connect_ui_url: Url,
+    },
+    /// The built-in sandbox, mounted at `/sandbox/nango`.
+    Sandbox {
+        /// `NANGO_SANDBOX_KEY`, else generated once into `<data dir>/nango-sandbox-key`.
+        secret_key: SecretString,
+    },
 }
 
 impl Config {
@@ -98,13 +132,26 @@ impl Config {
             None => SecretString::from(generated_secret(&data_dir)?),
         };
 
+        let nango = nango_config(&get, &data_dir)?;
+
         Ok(Self {
             database_url,
             bind,
             public_url,
             secret,
             data_dir,
+            nango,
         })
+    }
+
+    /// The URL this process reaches itself on (loopback when bound to every interface).
+    pub fn loopback_url(&self) -> String {
+        let ip = if self.bind.ip().is_unspecified() {
+            std::net::IpAddr::from([127, 0, 0, 1])
+        } else {
+            self.bind.ip()
+        };
+        format!("http://{}", SocketAddr::new(ip, self.bind.port()))
     }
 
     /// True when cookies must carry `Secure`.
@@ -122,19 +169,134 @@ impl Config {
     }
 }
 
+fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    Url::parse(raw.trim_end_matches('/'))
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| bad(var, format!("{raw:?} is not an http(s) URL")))
+}
+
+fn nango_config(
+    get: &impl Fn(&str) -> Option<String>,
+    data_dir: &std::path::Path,
+) -> Result<NangoConfig, ConfigError> {
+    let enabled = match get("NANGO_ENABLED").map(|v| v.to_lowercase()).as_deref() {
+        None | Some("true" | "1" | "yes" | "on") => true,
+        Some("false" | "0" | "no" | "off") => false,
+        Some(other) => {
+            return Err(bad(
+                "NANGO_ENABLED",
+                format!("{other:?} is not true or false"),
+            ));
+        }
+    };
+    let environment = get("NANGO_ENVIRONMENT").unwrap_or_else(|| "dev".to_owned());
+    if environment.is_empty()
+        || !environment
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
+        return Err(bad(
+            "NANGO_ENVIRONMENT",
+            "use a lower-case environment name such as dev or prod",
+        ));
+    }
+    let env_upper = environment.to_uppercase().replace('-', "_");
+    let key_var: &'static str = match env_upper.as_str() {
+        "DEV" => "NANGO_SECRET_KEY_DEV",
+        "PROD" => "NANGO_SECRET_KEY_PROD",
+        _ => "NANGO_SECRET_KEY",
+    };
+    let base_var: &'static str = match env_upper.as_str() {
+        "DEV" => "NANGO_API_BASE_DEV",
+        "PROD" => "NANGO_API_BASE_PROD",
+        _ => "NANGO_API_BASE",
+    };
+    let secret_key = get(key_var).or_else(|| get("NANGO_SECRET_KEY"));
+    let target = match secret_key {
+        Some(key) => {
+            if key.chars().any(char::is_whitespace) {
+                return Err(bad(
+                    key_var,
+                    "must be the environment's secret key, without spaces",
+                ));
+            }
+            let (var, raw) = [base_var, "NANGO_API_BASE", "NANGO_HOST"]
+                .into_iter()
+                .find_map(|var| get(var).map(|v| (var, v)))
+                .unwrap_or(("NANGO_API_BASE", "https://api.nango.dev".to_owned()));
+            let api_base = parse_url(var, &raw)?;
+            let connect_ui_url = match get("NANGO_CONNECT_UI_URL") {
+                Some(raw) => parse_url("NANGO_CONNECT_UI_URL", &raw)?,
+                None if api_base.host_str() == Some("api.nango.dev") => {
+                    parse_url("NANGO_CONNECT_UI_URL", "https://connect.nango.dev")?
+                }
+                None => {
+                    return Err(bad(
+                        "NANGO_CONNECT_UI_URL",
+                        "is required with a self-hosted Nango (its NANGO_PUBLIC_CONNECT_URL)",
+                    ));
+                }
+            };
+            NangoTarget::Remote {
+                api_base,
+                secret_key: SecretString::from(key),
+                connect_ui_url,
+            }
+        }
+        None => NangoTarget::Sandbox {
+            secret_key: SecretString::from(match get("NANGO_SANDBOX_KEY") {
+                Some(key) => key,
+                None => kept_secret(data_dir, "nango-sandbox-key", "NANGO_SANDBOX_KEY", true)?,
+            }),
+        },
+    };
+    let webhook_secret = match (get("NANGO_WEBHOOK_SECRET"), &target) {
+        (Some(secret), _) => SecretString::from(secret),
+        (None, NangoTarget::Remote { secret_key, .. }) => secret_key.clone(),
+        (None, NangoTarget::Sandbox { .. }) => SecretString::from(kept_secret(
+            data_dir,
+            "nango-sandbox-webhook-key",
+            "NANGO_WEBHOOK_SECRET",
+            true,
+        )?),
+    };
+    Ok(NangoConfig {
+        enabled,
+        environment,
+        target,
+        webhook_secret,
+    })
+}
+
 /// Reads the secret kept in the data folder, creating it (owner-only) on first start.
 fn generated_secret(data_dir: &std::path::Path) -> Result<String, ConfigError> {
+    kept_secret(data_dir, "secret", "PATCHBAY_SECRET", false)
+}
+
+/// A random secret generated once and kept in `<data_dir>/<file>` (a UUID v4 when `uuid`, the
+/// format Nango keys have; else 64 hex characters).
+fn kept_secret(
+    data_dir: &std::path::Path,
+    file: &str,
+    var: &'static str,
+    uuid: bool,
+) -> Result<String, ConfigError> {
     use rand::RngCore;
-    let path = data_dir.join("secret");
+    let path = data_dir.join(file);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_owned();
         if existing.len() >= 32 {
             return Ok(existing);
         }
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
+    let secret = if uuid {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(data_dir)?;
         std::fs::write(&path, &secret)?;
@@ -147,7 +309,7 @@ fn generated_secret(data_dir: &std::path::Path) -> Result<String, ConfigError> {
     };
     write().map_err(|e| {
         bad(
-            "PATCHBAY_SECRET",
+            var,
             format!(
                 "is unset and {} could not be written ({e}); set it explicitly",
                 path.display()
@@ -164,10 +326,18 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
+        let mut map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
+        // Generated secrets go to a scratch folder, never into the source tree.
+        map.entry("PATCHBAY_DATA_DIR".to_owned())
+            .or_insert_with(|| {
+                std::env::temp_dir()
+                    .join(format!("pb-config-{}", std::process::id()))
+                    .display()
+                    .to_string()
+            });
         Config::from_lookup(move |name| map.get(name).cloned())
     }
 
@@ -175,8 +345,18 @@ mod tests {
 
     #[test]
     fn defaults_are_sqlite_and_localhost() {
-        let c = config(&[SECRET]).unwrap();
+        let c = config(&[
+            SECRET,
+            ("PATCHBAY_DATA_DIR", "data"),
+            ("NANGO_SANDBOX_KEY", "8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21"),
+            ("NANGO_WEBHOOK_SECRET", "hook"),
+        ])
+        .unwrap();
         assert_eq!(c.database_url, "sqlite://data/patchbay.db");
+        assert!(
+            matches!(c.nango.target, NangoTarget::Sandbox { .. }),
+            "no key: the sandbox"
+        );
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_origin(), "http://127.0.0.1:3000");
         assert!(!c.secure_cookies());
@@ -198,6 +378,72 @@ mod tests {
             assert_eq!(err.var, var, "{err}");
             assert!(err.to_string().starts_with(var));
         }
+    }
+
+    #[test]
+    fn nango_settings_follow_design_precedence() {
+        let c = config(&[
+            SECRET,
+            ("NANGO_ENVIRONMENT", "prod"),
+            ("NANGO_SECRET_KEY", "generic-key"),
+            ("NANGO_SECRET_KEY_PROD", "prod-key"),
+            ("NANGO_HOST", "https://host.example"),
+            ("NANGO_API_BASE", "https://base.example/"),
+            ("NANGO_API_BASE_PROD", "https://prod.example"),
+            ("NANGO_CONNECT_UI_URL", "https://connect.example"),
+        ])
+        .unwrap();
+        let NangoTarget::Remote {
+            api_base,
+            secret_key,
+            connect_ui_url,
+        } = c.nango.target
+        else {
+            panic!("a key means a real Nango");
+        };
+        assert_eq!(api_base.as_str(), "https://prod.example/");
+        assert_eq!(secret_key.expose_secret(), "prod-key");
+        assert_eq!(connect_ui_url.as_str(), "https://connect.example/");
+        assert_eq!(
+            c.nango.webhook_secret.expose_secret(),
+            "prod-key",
+            "falls back to the key"
+        );
+
+        let base_over_host = config(&[
+            SECRET,
+            ("NANGO_SECRET_KEY", "k"),
+            ("NANGO_HOST", "https://host.example"),
+            ("NANGO_API_BASE", "https://base.example"),
+            ("NANGO_CONNECT_UI_URL", "https://connect.example"),
+            ("NANGO_WEBHOOK_SECRET", "hook"),
+        ])
+        .unwrap();
+        let NangoTarget::Remote { api_base, .. } = base_over_host.nango.target else {
+            panic!("remote");
+        };
+        assert_eq!(api_base.host_str(), Some("base.example"));
+        assert_eq!(base_over_host.nango.webhook_secret.expose_secret(), "hook");
+
+        let cloud = config(&[SECRET, ("NANGO_SECRET_KEY", "k")]).unwrap();
+        let NangoTarget::Remote { connect_ui_url, .. } = cloud.nango.target else {
+            panic!("remote");
+        };
+        assert_eq!(connect_ui_url.host_str(), Some("connect.nango.dev"));
+    }
+
+    #[test]
+    fn nango_mistakes_name_their_variable() {
+        let self_hosted = config(&[
+            SECRET,
+            ("NANGO_SECRET_KEY", "k"),
+            ("NANGO_HOST", "http://nango:3003"),
+        ]);
+        assert_eq!(self_hosted.unwrap_err().var, "NANGO_CONNECT_UI_URL");
+        let enabled = config(&[SECRET, ("NANGO_ENABLED", "maybe")]);
+        assert_eq!(enabled.unwrap_err().var, "NANGO_ENABLED");
+        let host = config(&[SECRET, ("NANGO_SECRET_KEY", "k"), ("NANGO_HOST", "nango")]);
+        assert_eq!(host.unwrap_err().var, "NANGO_HOST");
     }
 
     #[test]

@@ -2,14 +2,19 @@
 //! files, behind the origin check and request tracing. Tests build exactly this.
 
 use app::{App, shell};
-use axum::{Router, middleware, routing::get};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    middleware,
+    routing::{get, post},
+};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 
 use crate::{
     origin::check_origin,
-    routes::{connectors, health},
+    routes::{connectors, health, webhooks},
     state::AppState,
 };
 
@@ -28,6 +33,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/connectors/categories",
             get(connectors::list_categories),
+        )
+        .route(
+            "/api/webhooks/nango",
+            post(webhooks::nango).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
         )
         .leptos_routes_with_context(
             &state,

@@ -6,9 +6,17 @@ use std::sync::Arc;
 use app::ssr::ServerContext;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use patchbay::{Db, Hub, catalog::Catalog};
+use patchbay::{
+    Db, Hub, NangoLink,
+    catalog::Catalog,
+    nango::{NangoClient, NangoClientConfig},
+};
+use secrecy::ExposeSecret;
 
-use crate::config::Config;
+use crate::config::{Config, NangoTarget};
+
+/// Where the built-in sandbox is mounted.
+pub const SANDBOX_MOUNT: &str = "/sandbox/nango";
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -31,12 +39,30 @@ impl AppState {
         leptos_options: LeptosOptions,
     ) -> patchbay::Result<Self> {
         let db = Db::connect(&config.database_url).await?;
-        let hub = Hub::new(db, Arc::new(catalog), config.secret_bytes())?;
+        Self::from_parts(config, db, catalog, leptos_options)
+    }
+
+    /// Bundles the services around an open database (tests and benchmarks bring their own).
+    pub fn from_parts(
+        config: Config,
+        db: Db,
+        catalog: Catalog,
+        leptos_options: LeptosOptions,
+    ) -> patchbay::Result<Self> {
+        let mut hub = Hub::new(db, Arc::new(catalog), config.secret_bytes())?;
+        if config.nango.enabled {
+            hub = hub.with_nango(nango_link(&config)?);
+        }
         Ok(Self {
             leptos_options,
             config: Arc::new(config),
             hub,
         })
+    }
+
+    /// True when the built-in sandbox stands in for Nango.
+    pub fn sandbox_mode(&self) -> bool {
+        self.config.nango.enabled && matches!(self.config.nango.target, NangoTarget::Sandbox { .. })
     }
 
     /// What the Leptos pages and server functions receive as context.
@@ -52,4 +78,40 @@ impl AppState {
                 .to_owned(),
         }
     }
+}
+
+/// The Nango client and public URLs for the configured target. In sandbox mode the server calls
+/// its own sandbox over loopback HTTP, exactly as it would call Nango.
+fn nango_link(config: &Config) -> patchbay::Result<NangoLink> {
+    let public = config.public_url.as_str().trim_end_matches('/');
+    let (api_base, key, connect_ui_url, browser_api_url, sandbox) = match &config.nango.target {
+        NangoTarget::Remote {
+            api_base,
+            secret_key,
+            connect_ui_url,
+        } => {
+            let api_base = api_base.as_str().trim_end_matches('/').to_owned();
+            (
+                api_base.clone(),
+                secret_key.expose_secret().to_owned(),
+                connect_ui_url.as_str().trim_end_matches('/').to_owned(),
+                api_base,
+                false,
+            )
+        }
+        NangoTarget::Sandbox { secret_key } => (
+            format!("{}{SANDBOX_MOUNT}", config.loopback_url()),
+            secret_key.expose_secret().to_owned(),
+            format!("{public}{SANDBOX_MOUNT}/connect"),
+            format!("{public}{SANDBOX_MOUNT}"),
+            true,
+        ),
+    };
+    Ok(NangoLink {
+        client: NangoClient::new(NangoClientConfig::new(api_base, key))?,
+        webhook_signing_key: config.nango.webhook_secret.expose_secret().to_owned(),
+        connect_ui_url,
+        browser_api_url,
+        sandbox,
+    })
 }

@@ -309,6 +309,14 @@ impl Catalog {
         self.by_slug.get(slug).map(|&i| &self.connectors[i])
     }
 
+    /// The connector a Nango integration belongs to: the one whose provider key is the
+    /// integration's unique key (Patchbay names integrations after their provider).
+    pub fn find_by_nango_key(&self, key: &str) -> Option<&Connector> {
+        self.connectors
+            .iter()
+            .find(|c| c.nango_provider_key.as_deref() == Some(key))
+    }
+
     /// The connectors matching `query`, best match first (by name when there is no text).
     pub fn search(&self, query: &CatalogQuery) -> Vec<&Connector> {
         search::run(self, query)

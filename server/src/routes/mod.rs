@@ -2,3 +2,4 @@
 
 pub mod connectors;
 pub mod health;
+pub mod webhooks;

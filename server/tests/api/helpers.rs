@@ -2,7 +2,7 @@
 //! PostgreSQL database created for the test and dropped afterwards), the real router driven
 //! in-process, and a cookie-keeping `Browser` per simulated person.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::net::SocketAddr;
 
 use axum::{
     Router,
@@ -44,6 +44,10 @@ pub enum Backend {
 
 pub const PUBLIC_URL: &str = "http://patchbay.test";
 const TEST_SECRET: &str = "test-secret-test-secret-test-secret-42";
+/// The sandbox's secret key in tests (Nango keys are UUID v4).
+pub const SANDBOX_KEY: &str = "8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21";
+/// The key test webhooks are signed with.
+pub const WEBHOOK_SECRET: &str = "00000000-0000-4000-8000-000000000000";
 
 /// The PostgreSQL server used for tests (the machine's own, by default).
 fn postgres_admin_url() -> String {
@@ -151,6 +155,8 @@ impl TestAppBuilder {
         let config = Config::from_lookup(|name| match name {
             "PATCHBAY_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
             "PATCHBAY_SECRET" => Some(TEST_SECRET.to_owned()),
+            "NANGO_SANDBOX_KEY" => Some(SANDBOX_KEY.to_owned()),
+            "NANGO_WEBHOOK_SECRET" => Some(WEBHOOK_SECRET.to_owned()),
             _ => None,
         })
         .expect("test configuration");
@@ -158,13 +164,9 @@ impl TestAppBuilder {
             Some(c) => c,
             None => Catalog::builtin().expect("the shipped catalog is valid"),
         };
-        let hub = Hub::new(db, Arc::new(catalog), config.secret_bytes()).expect("hub");
         let leptos_options = LeptosOptions::builder().output_name("patchbay").build();
-        let state = AppState {
-            leptos_options,
-            config: Arc::new(config),
-            hub: hub.clone(),
-        };
+        let state = AppState::from_parts(config, db, catalog, leptos_options).expect("state");
+        let hub = state.hub.clone();
         let router = patchbay_server::router(state)
             .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 10], 40000))));
         TestApp {

@@ -10,3 +10,4 @@ mod health;
 mod helpers;
 mod invites;
 mod pages;
+mod webhooks;

@@ -1,0 +1,388 @@
+//! Webhooks from Nango (nango-api.md §6): verify the signature on the raw bytes, store each
+//! delivery once (a redelivery has the same bytes, so the body's SHA-256 recognises it), and
+//! apply it to Patchbay's records in the same transaction, so an event and its effect land
+//! together or not at all (then Nango retries, because the answer is a 5xx).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+use crate::{
+    Error, Hub, Result, audit,
+    connections::ConnectionStatus,
+    error::is_unique_violation,
+    nango::signature::{self, Refused, Verified},
+    time::now_ms,
+};
+
+/// What happened to a delivery, for the answer and the webhook log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub event_id: String,
+    /// `applied`, `ignored`, `stored` or `duplicate`.
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// The fields of Nango's webhook bodies that Patchbay acts on (§6.3–§6.6).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Event {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    operation: Option<String>,
+    success: Option<bool>,
+    connection_id: Option<String>,
+    provider_config_key: Option<String>,
+    provider: Option<String>,
+    auth_mode: Option<String>,
+    tags: Option<std::collections::BTreeMap<String, String>>,
+    end_user: Option<EndUser>,
+    error: Option<EventError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EndUser {
+    end_user_id: Option<String>,
+    organization_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EventError {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    description: Option<String>,
+}
+
+impl Event {
+    fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.as_ref()?.get(key).map(String::as_str)
+    }
+
+    /// The organisation the connection belongs to: the `organization_id` tag Patchbay sets on
+    /// every connect session, or the end user's organisation.
+    fn org_id(&self) -> Option<&str> {
+        self.tag("organization_id")
+            .or_else(|| self.end_user.as_ref()?.organization_id.as_deref())
+    }
+
+    fn user_id(&self) -> Option<&str> {
+        self.tag("end_user_id")
+            .or_else(|| self.end_user.as_ref()?.end_user_id.as_deref())
+    }
+
+    fn error_text(&self) -> String {
+        let Some(error) = &self.error else {
+            return "Nango reported a failure without details".to_owned();
+        };
+        match (&error.kind, &error.description) {
+            (Some(kind), Some(description)) => format!("{kind}: {description}"),
+            (Some(one), None) | (None, Some(one)) => one.clone(),
+            (None, None) => "Nango reported a failure without details".to_owned(),
+        }
+    }
+}
+
+/// Verifies and applies one delivery. `hmac` and `legacy` are the signature headers' values.
+pub async fn receive(
+    hub: &Hub,
+    body: &[u8],
+    hmac: Option<&str>,
+    legacy: Option<&str>,
+) -> Result<Receipt> {
+    let key = &hub.nango()?.webhook_signing_key;
+    let verified = signature::verify(key, body, hmac, legacy).map_err(|refused| {
+        Error::InvalidSignature(match refused {
+            Refused::Missing => "missing",
+            Refused::Mismatch => "not valid",
+        })
+    })?;
+    let body_sha256 = hex::encode(Sha256::digest(body));
+    let value: Option<Value> = serde_json::from_slice(body).ok();
+    let event: Event = value
+        .as_ref()
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+
+    let mut tx = hub.db.pool().begin().await?;
+    let (outcome, detail, org_id) = apply(hub, &mut tx, &event, value.is_some()).await?;
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO webhook_events (id, body_sha256, received_at, event_type, operation, success,
+             provider_config_key, nango_connection_id, org_id, signature, outcome, outcome_detail,
+             payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&event_id)
+    .bind(&body_sha256)
+    .bind(now_ms())
+    .bind(event.kind.as_deref().unwrap_or(if value.is_some() {
+        "unknown"
+    } else {
+        "unparsed"
+    }))
+    .bind(event.operation.as_deref())
+    .bind(event.success.map(i64::from))
+    .bind(event.provider_config_key.as_deref())
+    .bind(event.connection_id.as_deref())
+    .bind(org_id.as_deref())
+    .bind(match verified {
+        Verified::Hmac => "hmac",
+        Verified::Legacy => "legacy",
+    })
+    .bind(&outcome)
+    .bind(detail.as_deref())
+    .bind(String::from_utf8_lossy(body).as_ref())
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            // A redelivery: the first delivery's effects stand; this one changes nothing.
+            tx.rollback().await?;
+            let first: String =
+                sqlx::query_scalar("SELECT id FROM webhook_events WHERE body_sha256 = $1")
+                    .bind(&body_sha256)
+                    .fetch_one(hub.db.pool())
+                    .await?;
+            return Ok(Receipt {
+                event_id: first,
+                outcome: "duplicate".to_owned(),
+                detail: None,
+            });
+        }
+        other => other?,
+    };
+    tx.commit().await?;
+    Ok(Receipt {
+        event_id,
+        outcome,
+        detail,
+    })
+}
+
+/// Applies the event's effect; returns (outcome, detail, organisation).
+async fn apply(
+    hub: &Hub,
+    tx: &mut Transaction<'_, Any>,
+    event: &Event,
+    parsed: bool,
+) -> Result<(String, Option<String>, Option<String>)> {
+    if !parsed {
+        return Ok((
+            "stored".to_owned(),
+            Some("the body is not JSON".to_owned()),
+            None,
+        ));
+    }
+    if event.kind.as_deref() != Some("auth") {
+        return Ok(("stored".to_owned(), None, None));
+    }
+    let (Some(connection_id), Some(key)) = (&event.connection_id, &event.provider_config_key)
+    else {
+        return Ok((
+            "ignored".to_owned(),
+            Some("the auth event names no connection".to_owned()),
+            None,
+        ));
+    };
+    match (event.operation.as_deref(), event.success) {
+        (Some("creation" | "override"), Some(true)) => {
+            let Some(org_id) = known_org(tx, event.org_id()).await? else {
+                return Ok((
+                    "ignored".to_owned(),
+                    Some("no organisation of this Patchbay is tagged on the connection".to_owned()),
+                    None,
+                ));
+            };
+            upsert_connection(hub, tx, event, &org_id, connection_id, key).await?;
+            Ok((
+                "applied".to_owned(),
+                Some("connection recorded as active".to_owned()),
+                Some(org_id),
+            ))
+        }
+        (Some("refresh"), Some(false)) => {
+            let detail = event.error_text();
+            let org = set_status(
+                tx,
+                key,
+                connection_id,
+                ConnectionStatus::NeedsReconnect,
+                Some(&detail),
+                None,
+            )
+            .await?;
+            Ok(match org {
+                Some(org) => (
+                    "applied".to_owned(),
+                    Some(format!("needs reconnect: {detail}")),
+                    Some(org),
+                ),
+                None => (
+                    "ignored".to_owned(),
+                    Some("unknown connection".to_owned()),
+                    None,
+                ),
+            })
+        }
+        (Some("refresh"), Some(true)) => {
+            let org = set_status(
+                tx,
+                key,
+                connection_id,
+                ConnectionStatus::Active,
+                None,
+                Some(&["needs_reconnect", "error"]),
+            )
+            .await?;
+            Ok(match org {
+                Some(org) => (
+                    "applied".to_owned(),
+                    Some("credentials work again".to_owned()),
+                    Some(org),
+                ),
+                None => (
+                    "ignored".to_owned(),
+                    Some("no connection in error to recover".to_owned()),
+                    None,
+                ),
+            })
+        }
+        (Some(operation), Some(false)) => {
+            let org = known_org(tx, event.org_id()).await?;
+            Ok((
+                "ignored".to_owned(),
+                Some(format!("{operation} failed: {}", event.error_text())),
+                org,
+            ))
+        }
+        _ => Ok((
+            "stored".to_owned(),
+            None,
+            known_org(tx, event.org_id()).await?,
+        )),
+    }
+}
+
+/// The organisation id, if it names an organisation of this Patchbay.
+async fn known_org(tx: &mut Transaction<'_, Any>, org_id: Option<&str>) -> Result<Option<String>> {
+    let Some(org_id) = org_id else {
+        return Ok(None);
+    };
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found)
+}
+
+async fn upsert_connection(
+    hub: &Hub,
+    tx: &mut Transaction<'_, Any>,
+    event: &Event,
+    org_id: &str,
+    connection_id: &str,
+    key: &str,
+) -> Result<()> {
+    let connector_slug = hub
+        .catalog
+        .find_by_nango_key(key)
+        .or_else(|| {
+            event
+                .provider
+                .as_deref()
+                .and_then(|p| hub.catalog.find_by_nango_key(p))
+        })
+        .map_or_else(|| key.to_owned(), |c| c.slug.clone());
+    // The person who connected it, when they belong to the organisation.
+    let connected_by: Option<String> = match event.user_id() {
+        Some(user_id) => {
+            sqlx::query_scalar("SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => None,
+    };
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO connections (id, org_id, connector_slug, provider_config_key,
+             nango_connection_id, connected_by, status, status_detail, auth_mode, connected_at,
+             last_checked_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', NULL, $7, $8, $8, $8)
+         ON CONFLICT (provider_config_key, nango_connection_id) DO UPDATE SET
+             status = 'active', status_detail = NULL, auth_mode = excluded.auth_mode,
+             last_checked_at = excluded.last_checked_at, updated_at = excluded.updated_at",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(org_id)
+    .bind(&connector_slug)
+    .bind(key)
+    .bind(connection_id)
+    .bind(connected_by.as_deref())
+    .bind(event.auth_mode.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    audit::record_in(
+        tx,
+        audit::Entry {
+            org_id: Some(org_id),
+            actor_user_id: connected_by.as_deref(),
+            action: if event.operation.as_deref() == Some("override") {
+                "connection.reauthorized"
+            } else {
+                "connection.created"
+            },
+            target: Some(connection_id),
+            detail: serde_json::json!({ "provider_config_key": key, "via": "nango_webhook" }),
+            ip: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a connection's status (only from one of `only_from`, when given); returns its
+/// organisation when a row changed.
+async fn set_status(
+    tx: &mut Transaction<'_, Any>,
+    key: &str,
+    connection_id: &str,
+    status: ConnectionStatus,
+    detail: Option<&str>,
+    only_from: Option<&[&str]>,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT org_id, status FROM connections
+         WHERE provider_config_key = $1 AND nango_connection_id = $2",
+    )
+    .bind(key)
+    .bind(connection_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let current: String = row.try_get("status")?;
+    if current == "disconnected" || only_from.is_some_and(|from| !from.contains(&current.as_str()))
+    {
+        return Ok(None);
+    }
+    sqlx::query(
+        "UPDATE connections SET status = $1, status_detail = $2, last_checked_at = $3,
+             updated_at = $3
+         WHERE provider_config_key = $4 AND nango_connection_id = $5",
+    )
+    .bind(status.as_str())
+    .bind(detail)
+    .bind(now_ms())
+    .bind(key)
+    .bind(connection_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some(row.try_get("org_id")?))
+}

@@ -27,6 +27,19 @@ pub struct OrgInfo {
     pub is_admin: bool,
 }
 
+/// What the browser may know about how Patchbay reaches Nango (public URLs only, never keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicConfig {
+    /// False when Nango is switched off on this Patchbay.
+    pub nango_enabled: bool,
+    /// True when the built-in Nango sandbox stands in for Nango.
+    pub sandbox: bool,
+    /// Connect UI's `baseURL`.
+    pub connect_ui_url: Option<String>,
+    /// Connect UI's `apiURL`.
+    pub nango_api_url: Option<String>,
+}
+
 /// A connector as a catalog card shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectorCard {

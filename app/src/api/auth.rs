@@ -2,7 +2,30 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, model::ViewerInfo};
+use crate::{
+    error::AppError,
+    model::{PublicConfig, ViewerInfo},
+};
+
+/// The public side of the configuration (Connect UI and API URLs, sandbox mode).
+#[server(endpoint = "config/public")]
+pub async fn load_public_config() -> Result<PublicConfig, AppError> {
+    let cx = crate::ssr::context()?;
+    Ok(match cx.hub.nango.as_deref() {
+        Some(link) => PublicConfig {
+            nango_enabled: true,
+            sandbox: link.sandbox,
+            connect_ui_url: Some(link.connect_ui_url.clone()),
+            nango_api_url: Some(link.browser_api_url.clone()),
+        },
+        None => PublicConfig {
+            nango_enabled: false,
+            sandbox: false,
+            connect_ui_url: None,
+            nango_api_url: None,
+        },
+    })
+}
 
 /// The signed-in person, or `None`.
 #[server(endpoint = "session/viewer")]

@@ -8,7 +8,17 @@ use crate::{components::theme::ThemeToggle, model::ViewerInfo, session::use_sess
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
+    let config = Resource::new(|| (), |_| crate::api::auth::load_public_config());
     view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                config.await.ok().filter(|c| c.sandbox).map(|_| view! {
+                    <div role="note" data-testid="sandbox-banner" class="bg-amber-100 px-4 py-1 text-center text-xs font-medium text-amber-900 dark:bg-amber-500/20 dark:text-amber-200">
+                        "Sandbox mode: connections go to Patchbay's built-in Nango sandbox with test data. Set NANGO_SECRET_KEY to use Nango."
+                    </div>
+                })
+            })}
+        </Transition>
         <header class="border-b border-slate-200 bg-white/80 backdrop-blur dark:border-slate-800 dark:bg-slate-900/80">
             <div class="mx-auto flex h-14 max-w-7xl items-center gap-4 px-4 sm:px-6 lg:px-8">
                 <A href="/" attr:class="flex items-center gap-2 font-semibold tracking-tight">

@@ -3,6 +3,7 @@
 
 pub mod api_error;
 pub mod config;
+pub mod nango_sandbox;
 pub mod origin;
 pub mod router;
 pub mod routes;

@@ -26,6 +26,15 @@ enum Command {
     Serve,
     /// Apply the database migrations and exit.
     Migrate,
+    /// Run the built-in Nango sandbox on its own (for the Nango SDKs, the CLI and tests).
+    Sandbox {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 3003)]
+        port: u16,
+        /// Where to send its signed webhooks.
+        #[arg(long)]
+        webhook_url: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -53,6 +62,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Sandbox { port, webhook_url } => sandbox(config, port, webhook_url).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -69,6 +79,33 @@ async fn migrate(config: &Config) -> Result<(), String> {
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
     println!("migrations applied");
     Ok(())
+}
+
+async fn sandbox(config: Config, port: u16, webhook_url: Option<String>) -> Result<(), String> {
+    use secrecy::ExposeSecret;
+    let patchbay_server::config::NangoTarget::Sandbox { secret_key } = &config.nango.target else {
+        return Err(
+            "a Nango secret key is configured; the sandbox runs only without one".to_owned(),
+        );
+    };
+    let catalog = Catalog::builtin().map_err(|e| e.to_string())?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    println!(
+        "Nango sandbox on http://{addr} (key: NANGO_SANDBOX_KEY or {}/nango-sandbox-key)",
+        config.data_dir.display()
+    );
+    patchbay_server::nango_sandbox::serve_standalone(
+        addr,
+        patchbay_server::nango_sandbox::SandboxConfig {
+            secret_key: secret_key.expose_secret().to_owned(),
+            public_url: format!("http://{addr}"),
+            webhook_url,
+            webhook_signing_key: config.nango.webhook_secret.expose_secret().to_owned(),
+            environment: config.nango.environment.clone(),
+            integrations: patchbay_server::state::sandbox_integrations(&catalog),
+        },
+    )
+    .await
 }
 
 async fn serve(config: Config) -> Result<(), String> {

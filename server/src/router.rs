@@ -19,6 +19,14 @@ use crate::{
 };
 
 pub fn router(state: AppState) -> Router {
+    let sandbox = state
+        .sandbox_config()
+        .map(crate::nango_sandbox::Sandbox::new)
+        .transpose()
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the Nango sandbox could not start");
+            None
+        });
     let routes = generate_route_list(App);
     let context = state.server_context();
     let fallback_context = context.clone();
@@ -26,7 +34,12 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    Router::new()
+    let router = Router::new();
+    let router = match sandbox {
+        Some(sandbox) => router.nest_service(crate::state::SANDBOX_MOUNT, sandbox.router()),
+        None => router,
+    };
+    router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/v1/connectors", get(connectors::list_connectors))

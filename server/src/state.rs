@@ -115,3 +115,45 @@ fn nango_link(config: &Config) -> patchbay::Result<NangoLink> {
         sandbox,
     })
 }
+
+impl AppState {
+    /// The sandbox's settings: the configured key, mounted under the public URL, sending its
+    /// webhooks to this server over loopback, with one integration per Nango-powered connector.
+    pub fn sandbox_config(&self) -> Option<crate::nango_sandbox::SandboxConfig> {
+        let NangoTarget::Sandbox { secret_key } = &self.config.nango.target else {
+            return None;
+        };
+        if !self.config.nango.enabled {
+            return None;
+        }
+        let public = self.config.public_url.as_str().trim_end_matches('/');
+        Some(crate::nango_sandbox::SandboxConfig {
+            secret_key: secret_key.expose_secret().to_owned(),
+            public_url: format!("{public}{SANDBOX_MOUNT}"),
+            webhook_url: Some(format!("{}/api/webhooks/nango", self.config.loopback_url())),
+            webhook_signing_key: self.config.nango.webhook_secret.expose_secret().to_owned(),
+            environment: self.config.nango.environment.clone(),
+            integrations: sandbox_integrations(&self.hub.catalog),
+        })
+    }
+}
+
+/// One sandbox integration per Nango provider key of the catalog (Patchbay names integrations
+/// after their provider).
+pub fn sandbox_integrations(catalog: &Catalog) -> Vec<crate::nango_sandbox::SandboxIntegration> {
+    let mut seen = std::collections::HashSet::new();
+    catalog
+        .all()
+        .iter()
+        .filter_map(|c| {
+            let key = c.nango_provider_key.as_ref()?;
+            seen.insert(key.clone())
+                .then(|| crate::nango_sandbox::SandboxIntegration {
+                    unique_key: key.clone(),
+                    provider: key.clone(),
+                    display_name: c.name.clone(),
+                    auth_mode: c.auth_mode.clone(),
+                })
+        })
+        .collect()
+}

@@ -9,5 +9,6 @@ mod connectors;
 mod health;
 mod helpers;
 mod invites;
+mod nango_client;
 mod pages;
 mod webhooks;

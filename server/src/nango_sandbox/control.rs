@@ -1,0 +1,194 @@
+//! The sandbox's test controls under `/_sandbox/`: the request log, fault injection (a status
+//! or a delay for the next N requests under a path), the webhooks sent, and switches that make
+//! a connection's credentials fail or recover.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Json,
+    body::{Body, to_bytes},
+    extract::{Path, RawQuery, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use super::{
+    state::{Fault, LoggedRequest, Shared, iso, nango_error},
+    webhooks,
+};
+
+const LOGGED_BODY_LIMIT: usize = 64 * 1024;
+
+/// Logs every API request (not the controls themselves) and applies injected faults.
+pub async fn record_and_inject(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    if path.starts_with("/_sandbox") || path.starts_with("/connect/") && request.method() == "GET" {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, 2 * 1024 * 1024).await else {
+        return nango_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_body",
+            Some("body too large"),
+        );
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| *name != header::AUTHORIZATION)
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let fault = {
+        let mut memory = shared.memory();
+        memory.requests.push(LoggedRequest {
+            method: parts.method.to_string(),
+            path: path.clone(),
+            query: parts.uri.query().map(str::to_owned),
+            headers,
+            body: String::from_utf8_lossy(&bytes[..bytes.len().min(LOGGED_BODY_LIMIT)])
+                .into_owned(),
+            at: iso(std::time::SystemTime::now()),
+        });
+        let found = memory
+            .faults
+            .iter_mut()
+            .find(|f| f.count > 0 && path.starts_with(&f.path_prefix));
+        found.map(|f| {
+            f.count -= 1;
+            f.clone()
+        })
+    };
+    if let Some(fault) = fault {
+        if fault.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+            let code = if status == StatusCode::TOO_MANY_REQUESTS {
+                "too_many_request"
+            } else {
+                "server_error"
+            };
+            let mut response = nango_error(status, code, Some("injected by the sandbox"));
+            if let Some(secs) = fault.retry_after
+                && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+pub async fn requests(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({ "requests": shared.memory().requests })).into_response()
+}
+
+pub async fn clear_requests(State(shared): State<Arc<Shared>>) -> StatusCode {
+    shared.memory().requests.clear();
+    StatusCode::NO_CONTENT
+}
+
+pub async fn add_fault(State(shared): State<Arc<Shared>>, Json(fault): Json<Fault>) -> Response {
+    shared.memory().faults.push(fault);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
+    shared.memory().faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+pub async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({ "webhooks": shared.memory().webhooks })).into_response()
+}
+
+/// Forgets everything but the configuration.
+pub async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {
+    let mut memory = shared.memory();
+    memory.sessions.clear();
+    memory.connections.clear();
+    memory.requests.clear();
+    memory.faults.clear();
+    memory.webhooks.clear();
+    StatusCode::NO_CONTENT
+}
+
+fn key_of(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "provider_config_key")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Marks a connection's credentials invalid (or valid again) and returns it.
+fn set_invalid(
+    shared: &Shared,
+    id: &str,
+    query: Option<&str>,
+    invalid: bool,
+) -> Result<super::state::Connection, Response> {
+    let key = key_of(query);
+    let mut memory = shared.memory();
+    let connection = memory
+        .connections
+        .iter_mut()
+        .find(|c| {
+            c.connection_id == id && key.as_deref().is_none_or(|k| c.provider_config_key == k)
+        })
+        .ok_or_else(|| {
+            nango_error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                Some("Failed to find connection"),
+            )
+        })?;
+    connection.invalid = invalid;
+    Ok(connection.clone())
+}
+
+pub async fn invalidate(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, Response> {
+    set_invalid(&shared, &id, query.as_deref(), true)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn refresh_failed(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, Response> {
+    let connection = set_invalid(&shared, &id, query.as_deref(), true)?;
+    webhooks::send_auth(
+        &shared,
+        &connection,
+        "refresh",
+        Some((
+            "refresh_token_external_error",
+            "invalid_grant: the refresh token was revoked",
+        )),
+    );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn refresh_recovered(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, Response> {
+    let connection = set_invalid(&shared, &id, query.as_deref(), false)?;
+    // Nango itself sends nothing for a successful refresh; the sandbox does, so that the
+    // recovery path of the receiver can be exercised.
+    webhooks::send_auth(&shared, &connection, "refresh", None);
+    Ok(StatusCode::NO_CONTENT)
+}

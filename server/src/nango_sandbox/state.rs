@@ -1,0 +1,288 @@
+//! The sandbox's memory: its configuration, integrations, connect sessions, connections, the
+//! request log, injected faults and the webhooks it sent. Also the two things every handler
+//! needs: Nango's error envelope and its key checks.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Mutex, MutexGuard},
+    time::{Duration, SystemTime},
+};
+
+use axum::{
+    Json,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// An integration configured in the sandbox's Nango environment.
+#[derive(Debug, Clone)]
+pub struct SandboxIntegration {
+    pub unique_key: String,
+    pub provider: String,
+    pub display_name: String,
+    /// `OAUTH2`, `API_KEY`, `BASIC`, ...
+    pub auth_mode: String,
+}
+
+/// How the sandbox is set up.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// The Bearer key it accepts (a UUID v4, like Nango's).
+    pub secret_key: String,
+    /// Absolute URL of its mount, without trailing slash.
+    pub public_url: String,
+    /// Where signed webhooks go.
+    pub webhook_url: Option<String>,
+    pub webhook_signing_key: String,
+    pub environment: String,
+    pub integrations: Vec<SandboxIntegration>,
+}
+
+/// Connect sessions live 30 minutes, as in Nango.
+pub const SESSION_TTL: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub end_user: Option<Value>,
+    pub organization: Option<Value>,
+    pub tags: BTreeMap<String, String>,
+    pub allowed_integrations: Vec<String>,
+    pub reconnect: Option<(String, String)>,
+    pub expires_at: SystemTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub id: i64,
+    pub connection_id: String,
+    pub provider_config_key: String,
+    pub provider: String,
+    pub auth_mode: String,
+    pub end_user: Option<Value>,
+    pub tags: BTreeMap<String, String>,
+    pub metadata: Option<Value>,
+    pub credentials: Value,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Set by the test controls: the credentials no longer work.
+    pub invalid: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, Serialize)]
+pub struct Fault {
+    pub path_prefix: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub delay_ms: u64,
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SentWebhook {
+    pub body: Value,
+    pub signature: String,
+    /// The HTTP status the receiver answered, or `None` if it could not be reached.
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Memory {
+    pub sessions: BTreeMap<String, Session>,
+    pub connections: Vec<Connection>,
+    pub next_id: i64,
+    pub requests: Vec<LoggedRequest>,
+    pub faults: Vec<Fault>,
+    pub webhooks: Vec<SentWebhook>,
+}
+
+pub struct Shared {
+    pub config: SandboxConfig,
+    pub http: reqwest::Client,
+    memory: Mutex<Memory>,
+}
+
+impl Shared {
+    pub fn new(config: SandboxConfig) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("the sandbox's HTTP client: {e}"))?;
+        Ok(Self {
+            config,
+            http,
+            memory: Mutex::new(Memory {
+                next_id: 1,
+                ..Memory::default()
+            }),
+        })
+    }
+
+    pub fn memory(&self) -> MutexGuard<'_, Memory> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn integration(&self, key: &str) -> Option<&SandboxIntegration> {
+        self.config
+            .integrations
+            .iter()
+            .find(|i| i.unique_key == key)
+    }
+
+    /// Checks `Authorization: Bearer <secret key>` as Nango does.
+    pub fn check_secret_key(&self, headers: &HeaderMap) -> Result<(), Response> {
+        let token = bearer(headers)?;
+        if !is_uuid(token) {
+            return Err(nango_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_secret_key_format",
+                None,
+            ));
+        }
+        if token != self.config.secret_key {
+            return Err(nango_error(
+                StatusCode::UNAUTHORIZED,
+                "unknown_account",
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Resolves a connect session token (from a Bearer header or a query value).
+    pub fn session(&self, token: &str) -> Result<Session, Response> {
+        if !is_session_token(token) {
+            return Err(nango_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_connect_session_token_format",
+                None,
+            ));
+        }
+        let memory = self.memory();
+        match memory.sessions.get(token) {
+            Some(s) if s.expires_at > SystemTime::now() => Ok(s.clone()),
+            _ => Err(nango_error(
+                StatusCode::UNAUTHORIZED,
+                "unknown_connect_session_token",
+                None,
+            )),
+        }
+    }
+}
+
+/// The Bearer token of a request, or Nango's 401.
+pub fn bearer(headers: &HeaderMap) -> Result<&str, Response> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| nango_error(StatusCode::UNAUTHORIZED, "missing_auth_header", None))?;
+    value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .ok_or_else(|| nango_error(StatusCode::UNAUTHORIZED, "malformed_auth_header", None))
+}
+
+/// Nango's error envelope.
+pub fn nango_error(status: StatusCode, code: &str, message: Option<&str>) -> Response {
+    let mut error = json!({ "code": code });
+    if let Some(message) = message {
+        error["message"] = json!(message);
+    }
+    (status, Json(json!({ "error": error }))).into_response()
+}
+
+/// Nango's `invalid_body` with zod-like issues.
+pub fn invalid_body(message: &str, path: &[&str]) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": {
+            "code": "invalid_body",
+            "message": message,
+            "errors": [{ "code": "custom", "message": message, "path": path }],
+        }})),
+    )
+        .into_response()
+}
+
+pub fn is_uuid(raw: &str) -> bool {
+    uuid::Uuid::parse_str(raw).is_ok_and(|u| u.get_version_num() == 4) && raw.len() == 36
+}
+
+pub fn is_session_token(raw: &str) -> bool {
+    raw.strip_prefix("nango_connect_session_")
+        .is_some_and(|hex| {
+            hex.len() == 64
+                && hex
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        })
+}
+
+/// A new session token: 32 random bytes as lower-case hex behind Nango's prefix.
+pub fn new_session_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("nango_connect_session_{}", hex::encode(bytes))
+}
+
+/// ISO-8601 UTC with milliseconds, `Z` suffix.
+pub fn iso(at: SystemTime) -> String {
+    let ms = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let secs = i64::try_from(ms / 1000).unwrap_or(0);
+    let millis = ms % 1000;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let date = app::model::format_date(days * 86_400_000);
+    format!(
+        "{date}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_and_key_formats() {
+        let token = new_session_token();
+        assert!(is_session_token(&token));
+        assert!(!is_session_token("nango_connect_session_ABC"));
+        assert!(is_uuid("8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21"));
+        assert!(!is_uuid("not-a-uuid"));
+    }
+
+    #[test]
+    fn timestamps_are_iso_utc() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_305_600_123);
+        assert_eq!(iso(at), "2026-11-22T00:00:00.123Z");
+    }
+}

@@ -1,0 +1,454 @@
+//! The Nango client against the sandbox over real HTTP: a standalone sandbox on a free port,
+//! every endpoint the client speaks, every error path, and the retry rules.
+
+use std::{net::SocketAddr, time::Duration};
+
+use patchbay::nango::{
+    NangoClient, NangoClientConfig, NangoError, ProxyRequest,
+    retry::RetryPolicy,
+    types::{
+        ConnectionFilter, CreateConnectSession, Credentials, EndUser, GetConnectionOptions,
+        ImportConnection, ReconnectSession,
+    },
+};
+use patchbay_server::nango_sandbox::{Sandbox, SandboxConfig, SandboxIntegration};
+use serde_json::{Value, json};
+
+const KEY: &str = "8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21";
+
+struct Standalone {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Standalone {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let integration = |key: &str, mode: &str| SandboxIntegration {
+            unique_key: key.to_owned(),
+            provider: key.to_owned(),
+            display_name: key.to_owned(),
+            auth_mode: mode.to_owned(),
+        };
+        let sandbox = Sandbox::new(SandboxConfig {
+            secret_key: KEY.to_owned(),
+            public_url: base.clone(),
+            webhook_url: None,
+            webhook_signing_key: "hook".to_owned(),
+            environment: "dev".to_owned(),
+            integrations: vec![
+                integration("hubspot", "OAUTH2"),
+                integration("openai", "API_KEY"),
+                integration("twilio", "BASIC"),
+            ],
+        })
+        .unwrap();
+        let router = sandbox.router();
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Self {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn client(&self) -> NangoClient {
+        self.client_with_key(KEY)
+    }
+
+    fn client_with_key(&self, key: &str) -> NangoClient {
+        let mut config = NangoClientConfig::new(self.base.clone(), key);
+        config.retry = RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(200),
+        };
+        NangoClient::new(config).unwrap()
+    }
+
+    async fn fault(&self, spec: Value) {
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/faults", self.base))
+            .json(&spec)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "fault injection: {}", r.status());
+    }
+
+    /// The sandbox's request log, newest last.
+    async fn requests(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(format!("{}/_sandbox/requests", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        match body {
+            Value::Array(items) => items,
+            other => other["requests"].as_array().cloned().unwrap_or_default(),
+        }
+    }
+
+    async fn count(&self, method: &str, path: &str) -> usize {
+        self.requests()
+            .await
+            .iter()
+            .filter(|r| r["method"] == method && r["path"].as_str().is_some_and(|p| p == path))
+            .count()
+    }
+}
+
+fn import(key: &str, credentials: Value) -> ImportConnection {
+    ImportConnection {
+        provider_config_key: key.to_owned(),
+        connection_id: None,
+        metadata: None,
+        connection_config: None,
+        end_user: None,
+        tags: [("organization_id".to_owned(), "org_1".to_owned())].into(),
+        credentials: Credentials(credentials),
+    }
+}
+
+#[tokio::test]
+async fn connect_sessions_are_created_with_nangos_token_format() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    let session = client
+        .create_connect_session(&CreateConnectSession {
+            end_user: Some(EndUser {
+                id: "user_1".to_owned(),
+                email: Some("ada@example.com".to_owned()),
+                display_name: None,
+            }),
+            tags: [("organization_id".to_owned(), "org_1".to_owned())].into(),
+            allowed_integrations: vec!["hubspot".to_owned()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let hex = session
+        .token
+        .strip_prefix("nango_connect_session_")
+        .unwrap();
+    assert_eq!(hex.len(), 64);
+    assert!(
+        hex.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
+    assert!(!format!("{session:?}").contains(hex), "tokens never print");
+
+    let unknown = client
+        .create_connect_session(&CreateConnectSession {
+            allowed_integrations: vec!["no-such-integration".to_owned()],
+            tags: [("organization_id".to_owned(), "org_1".to_owned())].into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (unknown.status(), unknown.code()),
+        (Some(400), Some("invalid_body"))
+    );
+
+    let reconnect = client
+        .create_reconnect_session(&ReconnectSession {
+            connection_id: "missing".to_owned(),
+            integration_id: "hubspot".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(reconnect.code(), Some("invalid_body"));
+}
+
+#[tokio::test]
+async fn connections_are_imported_read_listed_and_deleted() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    let created = client
+        .import_connection(&import(
+            "openai",
+            json!({"type": "API_KEY", "apiKey": "sk-test"}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(created.provider_config_key, "openai");
+    assert!(
+        !format!("{created:?}").contains("sk-test"),
+        "credentials never print"
+    );
+
+    let read = client
+        .get_connection(
+            &created.connection_id,
+            "openai",
+            GetConnectionOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(read.credentials.kind(), Some("API_KEY"));
+    assert_eq!(read.tag("organization_id"), Some("org_1"));
+
+    let listed = client
+        .list_connections(&ConnectionFilter {
+            integration_ids: vec!["openai".to_owned()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|c| c.connection_id == created.connection_id)
+    );
+    let filtered_out = client
+        .list_connections(&ConnectionFilter {
+            integration_ids: vec!["hubspot".to_owned()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        filtered_out
+            .iter()
+            .all(|c| c.connection_id != created.connection_id)
+    );
+
+    client
+        .delete_connection(&created.connection_id, "openai")
+        .await
+        .unwrap();
+    let gone = client
+        .get_connection(
+            &created.connection_id,
+            "openai",
+            GetConnectionOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((gone.status(), gone.code()), (Some(404), Some("not_found")));
+    let again = client
+        .delete_connection(&created.connection_id, "openai")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (again.status(), again.code()),
+        (Some(400), Some("unknown_connection"))
+    );
+
+    let wrong_type = client
+        .import_connection(&import(
+            "openai",
+            json!({"type": "BASIC", "username": "u", "password": "p"}),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong_type.status(), Some(400));
+}
+
+#[tokio::test]
+async fn integrations_and_providers_are_listed() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    let integrations = client.list_integrations().await.unwrap();
+    assert_eq!(integrations.len(), 3);
+    assert_eq!(
+        client.get_integration("hubspot").await.unwrap().provider,
+        "hubspot"
+    );
+    let missing = client.get_integration("nope").await.unwrap_err();
+    assert_eq!(
+        (missing.status(), missing.code()),
+        (Some(404), Some("not_found"))
+    );
+    let providers = client.list_providers(None).await.unwrap();
+    assert!(providers.iter().any(|p| p.name == "hubspot"));
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_refused_like_nango_does() {
+    let sandbox = Standalone::start().await;
+    let wrong = sandbox
+        .client_with_key("00000000-0000-4000-8000-000000000000")
+        .list_integrations()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (wrong.status(), wrong.code()),
+        (Some(401), Some("unknown_account"))
+    );
+    let malformed = sandbox
+        .client_with_key("not-a-uuid")
+        .list_integrations()
+        .await
+        .unwrap_err();
+    assert_eq!(malformed.code(), Some("invalid_secret_key_format"));
+    let unreachable = NangoClient::new(NangoClientConfig::new("http://127.0.0.1:9", KEY))
+        .unwrap()
+        .list_integrations()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unreachable, NangoError::Transport(_)),
+        "{unreachable:?}"
+    );
+}
+
+#[tokio::test]
+async fn idempotent_calls_are_retried_on_429_and_5xx() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    sandbox
+        .fault(json!({"path_prefix": "/integrations", "status": 429, "count": 2, "retry_after": 0}))
+        .await;
+    assert_eq!(client.list_integrations().await.unwrap().len(), 3);
+    assert_eq!(
+        sandbox.count("GET", "/integrations").await,
+        3,
+        "two refusals, one success"
+    );
+
+    sandbox
+        .fault(json!({"path_prefix": "/providers", "status": 503, "count": 1}))
+        .await;
+    assert!(client.list_providers(None).await.is_ok());
+    assert_eq!(sandbox.count("GET", "/providers").await, 2);
+
+    sandbox
+        .fault(json!({"path_prefix": "/integrations", "status": 500, "count": 10}))
+        .await;
+    let exhausted = client.list_integrations().await.unwrap_err();
+    assert_eq!(exhausted.status(), Some(500));
+    assert_eq!(
+        sandbox.count("GET", "/integrations").await,
+        3 + 4,
+        "first try plus three retries"
+    );
+}
+
+#[tokio::test]
+async fn creating_calls_are_never_retried() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    sandbox
+        .fault(json!({"path_prefix": "/connect/sessions", "status": 503, "count": 1}))
+        .await;
+    let failed = client
+        .create_connect_session(&CreateConnectSession {
+            tags: [("organization_id".to_owned(), "org_1".to_owned())].into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(failed.status(), Some(503));
+    assert_eq!(sandbox.count("POST", "/connect/sessions").await, 1);
+}
+
+#[tokio::test]
+async fn invalid_credentials_are_recognised() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    let created = client
+        .import_connection(&import(
+            "openai",
+            json!({"type": "API_KEY", "apiKey": "sk-test"}),
+        ))
+        .await
+        .unwrap();
+    let r = sandbox
+        .http
+        .post(format!(
+            "{}/_sandbox/connections/{}/invalidate?provider_config_key=openai",
+            sandbox.base, created.connection_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let err = client
+        .get_connection(
+            &created.connection_id,
+            "openai",
+            GetConnectionOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, NangoError::InvalidCredentials { .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
+    let sandbox = Standalone::start().await;
+    let client = sandbox.client();
+    let created = client
+        .import_connection(&import(
+            "hubspot",
+            json!({"type": "OAUTH2", "access_token": "t"}),
+        ))
+        .await
+        .unwrap();
+    let mut request = ProxyRequest::new(
+        reqwest::Method::GET,
+        "/crm/v3/objects/contacts?limit=2",
+        &created.connection_id,
+        "hubspot",
+    );
+    request
+        .headers
+        .push(("X-Trace".to_owned(), "abc".to_owned()));
+    let response = client.proxy(&request).await.unwrap();
+    assert_eq!(response.status, 200);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["results"].as_array().map(Vec::len), Some(2));
+    assert!(body["paging"]["next"]["after"].is_string());
+
+    let missing = client
+        .proxy(&ProxyRequest::new(
+            reqwest::Method::GET,
+            "/crm/v3/objects/contacts",
+            "nope",
+            "hubspot",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status, 400,
+        "Nango's own failure comes back as its answer"
+    );
+
+    sandbox
+        .fault(json!({"path_prefix": "/proxy/crm", "status": 429, "count": 1, "retry_after": 0}))
+        .await;
+    let retried = client.proxy(&request).await.unwrap();
+    assert_eq!(retried.status, 200);
+
+    sandbox
+        .fault(json!({"path_prefix": "/proxy/crm", "status": 503, "count": 1}))
+        .await;
+    let posted = client
+        .proxy(
+            &ProxyRequest::new(
+                reqwest::Method::POST,
+                "/crm/v3/objects/contacts",
+                &created.connection_id,
+                "hubspot",
+            )
+            .json(&json!({"properties": {"email": "new@example.com"}}))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(posted.status, 503, "a POST is not retried");
+}

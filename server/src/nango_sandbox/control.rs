@@ -56,10 +56,11 @@ pub async fn record_and_inject(
                 .into_owned(),
             at: iso(std::time::SystemTime::now()),
         });
+        let roll: f64 = rand::random();
         let found = memory
             .faults
             .iter_mut()
-            .find(|f| f.count > 0 && path.starts_with(&f.path_prefix));
+            .find(|f| f.count > 0 && path.starts_with(&f.path_prefix) && roll < f.rate);
         found.map(|f| {
             f.count -= 1;
             f.clone()

@@ -188,6 +188,75 @@ pub async fn proxy(
             Ok(n) if (1..=12).contains(&n) => Json(bamboo_employee(n)).into_response(),
             _ => StatusCode::NOT_FOUND.into_response(),
         },
+        ("pipedrive", &Method::GET, ["v1", "persons"]) => {
+            let start: usize = param("start").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let limit: usize = param("limit").and_then(|v| v.parse().ok()).unwrap_or(10).clamp(1, 500);
+            let data: Vec<Value> = (start + 1..=SEEDED).take(limit).map(pipedrive_person).collect();
+            let more = start + data.len() < SEEDED;
+            Json(json!({
+                "success": true, "data": data,
+                "additional_data": { "pagination": { "start": start, "limit": limit, "more_items_in_collection": more, "next_start": start + limit } }
+            })).into_response()
+        }
+        ("pipedrive", &Method::GET, ["v1", "persons", id]) => match id.parse::<usize>() {
+            Ok(n) if (1..=SEEDED).contains(&n) => Json(json!({ "success": true, "data": pipedrive_person(n) })).into_response(),
+            _ => (StatusCode::NOT_FOUND, Json(json!({ "success": false, "error": "Person not found", "errorCode": 404 }))).into_response(),
+        },
+        ("pipedrive", &Method::POST, ["v1", "persons"]) => {
+            if json_body.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
+                return (StatusCode::BAD_REQUEST, Json(json!({ "success": false, "error": "Name must be given.", "errorCode": 400 }))).into_response();
+            }
+            let mut person = json_body.clone();
+            person["id"] = json!(1001);
+            (StatusCode::CREATED, Json(json!({ "success": true, "data": person }))).into_response()
+        }
+        ("salesforce", &Method::GET, ["services", "data", _version, "query"]) => {
+            let records: Vec<Value> = (1..=SEEDED).map(salesforce_contact).collect();
+            Json(json!({ "totalSize": records.len(), "done": true, "records": records })).into_response()
+        }
+        ("salesforce", &Method::GET, ["services", "data", _version, "sobjects", "Contact", id]) => {
+            match id.strip_prefix("003SANDBOX").and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if (1..=SEEDED).contains(&n) => Json(salesforce_contact(n)).into_response(),
+                _ => (StatusCode::NOT_FOUND, Json(json!([{ "errorCode": "NOT_FOUND", "message": "The requested resource does not exist" }]))).into_response(),
+            }
+        }
+        ("salesforce", &Method::POST, ["services", "data", _version, "sobjects", "Contact"]) => {
+            if json_body.get("LastName").and_then(Value::as_str).is_none_or(str::is_empty) {
+                return (StatusCode::BAD_REQUEST, Json(json!([{ "errorCode": "REQUIRED_FIELD_MISSING", "message": "Required fields are missing: [LastName]", "fields": ["LastName"] }]))).into_response();
+            }
+            (StatusCode::CREATED, Json(json!({ "id": "003SANDBOX1001", "success": true, "errors": [] }))).into_response()
+        }
+        ("highlevel", &Method::GET, ["contacts"]) => {
+            let limit: usize = param("limit").and_then(|v| v.parse().ok()).unwrap_or(20).clamp(1, 100);
+            let after: usize = param("startAfterId").and_then(|v| v.trim_start_matches("ghl_").parse().ok()).unwrap_or(0);
+            let contacts: Vec<Value> = (after + 1..=SEEDED).take(limit).map(ghl_contact).collect();
+            let next = after + contacts.len();
+            Json(json!({
+                "contacts": contacts,
+                "meta": { "total": SEEDED, "startAfterId": (next < SEEDED).then(|| format!("ghl_{next}")) }
+            })).into_response()
+        }
+        ("highlevel", &Method::GET, ["contacts", id]) => {
+            match id.strip_prefix("ghl_").and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if (1..=SEEDED).contains(&n) => Json(json!({ "contact": ghl_contact(n) })).into_response(),
+                _ => (StatusCode::BAD_REQUEST, Json(json!({ "statusCode": 400, "message": "Contact not found" }))).into_response(),
+            }
+        }
+        ("highlevel", &Method::POST, ["contacts"]) => {
+            let mut contact = json_body.clone();
+            contact["id"] = json!("ghl_1001");
+            (StatusCode::CREATED, Json(json!({ "contact": contact }))).into_response()
+        }
+        ("google-mail", &Method::GET, ["gmail", "v1", "users", "me", "messages"]) => {
+            let messages: Vec<Value> = (1..=5).map(|i| json!({ "id": format!("18c0sandbox000{i}"), "threadId": format!("18c0sandbox000{i}") })).collect();
+            Json(json!({ "messages": messages, "resultSizeEstimate": 5 })).into_response()
+        }
+        ("google-mail", &Method::GET, ["gmail", "v1", "users", "me", "messages", id]) => {
+            if !id.starts_with("18c0sandbox") {
+                return (StatusCode::NOT_FOUND, Json(json!({ "error": { "code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND" } }))).into_response();
+            }
+            Json(json!({ "id": id, "threadId": id, "labelIds": ["INBOX"], "snippet": "Hello from the Nango sandbox", "payload": { "headers": [{ "name": "Subject", "value": "Sandbox message" }] } })).into_response()
+        }
         ("google-mail", &Method::GET, ["gmail", "v1", "users", "me", "profile"]) => {
             Json(json!({"emailAddress": "sandbox@example.com", "messagesTotal": 42, "threadsTotal": 30, "historyId": "1000"})).into_response()
         }
@@ -215,6 +284,36 @@ fn hubspot_contact(i: usize) -> Value {
         "createdAt": "2026-01-01T00:00:00.000Z",
         "updatedAt": "2026-11-01T00:00:00.000Z",
         "archived": false,
+    })
+}
+
+fn pipedrive_person(i: usize) -> Value {
+    let (first, last, email, phone) = person(i);
+    json!({
+        "id": i, "name": format!("{first} {last}"), "first_name": first, "last_name": last,
+        "email": [{ "value": email, "primary": true, "label": "work" }],
+        "phone": [{ "value": phone, "primary": true, "label": "work" }],
+        "org_name": COMPANIES[i % COMPANIES.len()],
+        "add_time": "2026-01-01 00:00:00", "update_time": "2026-11-01 00:00:00",
+    })
+}
+
+fn salesforce_contact(i: usize) -> Value {
+    let (first, last, email, phone) = person(i);
+    json!({
+        "attributes": { "type": "Contact", "url": format!("/services/data/v60.0/sobjects/Contact/003SANDBOX{i}") },
+        "Id": format!("003SANDBOX{i}"), "FirstName": first, "LastName": last, "Email": email, "Phone": phone,
+        "Account": { "Name": COMPANIES[i % COMPANIES.len()] },
+        "CreatedDate": "2026-01-01T00:00:00.000+0000", "LastModifiedDate": "2026-11-01T00:00:00.000+0000",
+    })
+}
+
+fn ghl_contact(i: usize) -> Value {
+    let (first, last, email, phone) = person(i);
+    json!({
+        "id": format!("ghl_{i}"), "firstName": first, "lastName": last, "email": email, "phone": phone,
+        "companyName": COMPANIES[i % COMPANIES.len()],
+        "dateAdded": "2026-01-01T00:00:00.000Z", "dateUpdated": "2026-11-01T00:00:00.000Z",
     })
 }
 

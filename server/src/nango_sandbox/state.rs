@@ -92,6 +92,13 @@ pub struct Fault {
     pub delay_ms: u64,
     #[serde(default)]
     pub retry_after: Option<u64>,
+    /// The share of matching requests that fail (1.0, the default, fails every one).
+    #[serde(default = "always")]
+    pub rate: f64,
+}
+
+fn always() -> f64 {
+    1.0
 }
 
 fn one() -> u32 {

@@ -23,6 +23,15 @@ struct Standalone {
 
 impl Standalone {
     async fn start() -> Self {
+        Self::start_with(&[
+            ("hubspot", "OAUTH2"),
+            ("openai", "API_KEY"),
+            ("twilio", "BASIC"),
+        ])
+        .await
+    }
+
+    async fn start_with(integrations: &[(&str, &str)]) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
@@ -38,11 +47,10 @@ impl Standalone {
             webhook_url: None,
             webhook_signing_key: "hook".to_owned(),
             environment: "dev".to_owned(),
-            integrations: vec![
-                integration("hubspot", "OAUTH2"),
-                integration("openai", "API_KEY"),
-                integration("twilio", "BASIC"),
-            ],
+            integrations: integrations
+                .iter()
+                .map(|(key, mode)| integration(key, mode))
+                .collect(),
         })
         .unwrap();
         let router = sandbox.router();
@@ -451,4 +459,168 @@ async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
         .await
         .unwrap();
     assert_eq!(posted.status, 503, "a POST is not retried");
+}
+
+#[tokio::test]
+async fn every_fake_provider_answers_through_the_proxy() {
+    let sandbox = Standalone::start_with(&[
+        ("pipedrive", "OAUTH2"),
+        ("salesforce", "OAUTH2"),
+        ("highlevel", "OAUTH2"),
+        ("bamboohr-basic", "BASIC"),
+        ("google-mail", "OAUTH2"),
+        ("slack", "OAUTH2"),
+        ("whatsapp-business", "API_KEY"),
+        ("twilio", "BASIC"),
+    ])
+    .await;
+    let client = sandbox.client();
+    let connect = |key: &'static str, credentials: Value| {
+        let client = client.clone();
+        async move {
+            client
+                .import_connection(&import(key, credentials))
+                .await
+                .unwrap()
+                .connection_id
+        }
+    };
+    let oauth = json!({"type": "OAUTH2", "access_token": "t"});
+    let basic = json!({"type": "BASIC", "username": "u", "password": "p"});
+    let cases: Vec<(
+        &str,
+        String,
+        reqwest::Method,
+        &str,
+        Option<Value>,
+        u16,
+        &str,
+    )> = vec![
+        (
+            "pipedrive",
+            connect("pipedrive", oauth.clone()).await,
+            reqwest::Method::GET,
+            "/v1/persons?start=0&limit=5",
+            None,
+            200,
+            "/additional_data/pagination/more_items_in_collection",
+        ),
+        (
+            "salesforce",
+            connect("salesforce", oauth.clone()).await,
+            reqwest::Method::GET,
+            "/services/data/v60.0/query?q=SELECT+Id+FROM+Contact",
+            None,
+            200,
+            "/records/0/Id",
+        ),
+        (
+            "highlevel",
+            connect("highlevel", oauth.clone()).await,
+            reqwest::Method::GET,
+            "/contacts/ghl_3",
+            None,
+            200,
+            "/contact/email",
+        ),
+        (
+            "bamboohr-basic",
+            connect("bamboohr-basic", basic.clone()).await,
+            reqwest::Method::GET,
+            "/v1/employees/directory",
+            None,
+            200,
+            "/employees/0/workEmail",
+        ),
+        (
+            "google-mail",
+            connect("google-mail", oauth.clone()).await,
+            reqwest::Method::GET,
+            "/gmail/v1/users/me/messages",
+            None,
+            200,
+            "/messages/0/id",
+        ),
+        (
+            "slack",
+            connect("slack", oauth.clone()).await,
+            reqwest::Method::POST,
+            "/api/chat.postMessage",
+            Some(json!({"channel": "C1", "text": "hi"})),
+            200,
+            "/ok",
+        ),
+        (
+            "whatsapp-business",
+            connect(
+                "whatsapp-business",
+                json!({"type": "API_KEY", "apiKey": "k"}),
+            )
+            .await,
+            reqwest::Method::POST,
+            "/v20.0/1234/messages",
+            Some(
+                json!({"messaging_product": "whatsapp", "to": "+15550100", "type": "text", "text": {"body": "hi"}}),
+            ),
+            200,
+            "/messages/0/id",
+        ),
+    ];
+    for (key, connection_id, method, endpoint, body, status, pointer) in cases {
+        let mut request = ProxyRequest::new(method, endpoint, &connection_id, key);
+        if let Some(body) = body {
+            request = request.json(&body).unwrap();
+        }
+        let response = client.proxy(&request).await.unwrap();
+        assert_eq!(response.status.as_u16(), status, "{key} {endpoint}");
+        let json: Value = response.json().unwrap();
+        assert!(
+            json.pointer(pointer).is_some_and(|v| !v.is_null()),
+            "{key}: {json}"
+        );
+    }
+    let twilio = connect("twilio", basic).await;
+    let sms = client
+        .proxy(
+            &ProxyRequest::new(
+                reqwest::Method::POST,
+                "/2010-04-01/Accounts/AC123/Messages.json",
+                &twilio,
+                "twilio",
+            )
+            .form(&[("From", "+15550001"), ("To", "+15550002"), ("Body", "hi")])
+            .base_url_override("https://api.twilio.com"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sms.status.as_u16(), 201);
+    let logged = sandbox.requests().await;
+    let last = logged.last().unwrap();
+    assert_eq!(
+        last["headers"]["base-url-override"],
+        "https://api.twilio.com"
+    );
+    assert!(
+        last.get("authorization").is_none() && last["headers"].get("authorization").is_none(),
+        "keys stay out of the log"
+    );
+
+    // A fault that never fires (rate 0) lets every request through.
+    sandbox
+        .fault(json!({"path_prefix": "/proxy", "status": 500, "count": 5, "rate": 0.0}))
+        .await;
+    assert_eq!(
+        client
+            .proxy(&ProxyRequest::new(
+                reqwest::Method::GET,
+                "/v1/employees/directory",
+                "x",
+                "bamboohr-basic"
+            ))
+            .await
+            .unwrap()
+            .status
+            .as_u16(),
+        400
+    );
 }

@@ -461,6 +461,18 @@ async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
     assert_eq!(posted.status, 503, "a POST is not retried");
 }
 
+/// Integration, connection, method, endpoint, JSON body, expected status, a JSON pointer that
+/// must hold a value in the answer.
+type ProxyCase = (
+    &'static str,
+    String,
+    reqwest::Method,
+    &'static str,
+    Option<Value>,
+    u16,
+    &'static str,
+);
+
 #[tokio::test]
 async fn every_fake_provider_answers_through_the_proxy() {
     let sandbox = Standalone::start_with(&[
@@ -487,15 +499,7 @@ async fn every_fake_provider_answers_through_the_proxy() {
     };
     let oauth = json!({"type": "OAUTH2", "access_token": "t"});
     let basic = json!({"type": "BASIC", "username": "u", "password": "p"});
-    let cases: Vec<(
-        &str,
-        String,
-        reqwest::Method,
-        &str,
-        Option<Value>,
-        u16,
-        &str,
-    )> = vec![
+    let cases: Vec<ProxyCase> = vec![
         (
             "pipedrive",
             connect("pipedrive", oauth.clone()).await,

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::{
     state::{
         Connection, SESSION_TTL, SandboxIntegration, Session, Shared, bearer, invalid_body, iso,
-        nango_error, new_session_token,
+        nango_error, new_session_token, query_param,
     },
     webhooks,
 };
@@ -327,10 +327,7 @@ pub async fn list_providers(
     RawQuery(query): RawQuery,
 ) -> Reply {
     allowed_by(&shared, &headers)?;
-    let search = query
-        .as_deref()
-        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "search"))
-        .map(|(_, v)| v.to_lowercase());
+    let search = query_param(query.as_deref(), "search").map(|v| v.to_lowercase());
     let data: Vec<Value> = shared
         .config
         .integrations

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::{
     api::upsert_connection,
-    state::{Shared, nango_error},
+    state::{Shared, nango_error, query_param},
     webhooks,
 };
 
@@ -41,19 +41,13 @@ fn complete(
     query: Option<&str>,
     credentials: Value,
 ) -> Result<Response, Response> {
-    let token = query
-        .and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "connect_session_token")
-                .map(|(_, v)| v.into_owned())
-        })
-        .ok_or_else(|| {
-            nango_error(
-                StatusCode::UNAUTHORIZED,
-                "missing_connect_session_token",
-                None,
-            )
-        })?;
+    let token = query_param(query, "connect_session_token").ok_or_else(|| {
+        nango_error(
+            StatusCode::UNAUTHORIZED,
+            "missing_connect_session_token",
+            None,
+        )
+    })?;
     let session = shared.session(&token)?;
     let integration = shared.integration(key).cloned().ok_or_else(|| {
         nango_error(

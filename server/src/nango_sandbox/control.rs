@@ -15,7 +15,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    state::{Fault, LoggedRequest, Shared, iso, nango_error},
+    state::{Fault, LoggedRequest, Shared, iso, nango_error, query_param},
     webhooks,
 };
 
@@ -123,12 +123,6 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-fn key_of(query: Option<&str>) -> Option<String> {
-    url::form_urlencoded::parse(query?.as_bytes())
-        .find(|(k, _)| k == "provider_config_key")
-        .map(|(_, v)| v.into_owned())
-}
-
 /// Marks a connection's credentials invalid (or valid again) and returns it.
 fn set_invalid(
     shared: &Shared,
@@ -136,7 +130,7 @@ fn set_invalid(
     query: Option<&str>,
     invalid: bool,
 ) -> Result<super::state::Connection, Response> {
-    let key = key_of(query);
+    let key = query_param(query, "provider_config_key");
     let mut memory = shared.memory();
     let connection = memory
         .connections

@@ -211,6 +211,13 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, Response> {
         .ok_or_else(|| nango_error(StatusCode::UNAUTHORIZED, "malformed_auth_header", None))
 }
 
+/// The value of `name` in a raw query string.
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 /// Nango's error envelope.
 pub fn nango_error(status: StatusCode, code: &str, message: Option<&str>) -> Response {
     let mut error = json!({ "code": code });

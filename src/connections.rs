@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
-use crate::{Db, Result};
+use crate::{Db, Result, audit, catalog::Catalog, time::now_ms};
 
 /// A connection's lifecycle state, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -116,4 +116,115 @@ pub async fn list_for_connector(
             })
         })
         .collect()
+}
+
+/// A connection Nango vouches for, to record as active.
+#[derive(Debug, Clone, Copy)]
+pub struct Recorded<'a> {
+    pub org_id: &'a str,
+    pub provider_config_key: &'a str,
+    /// Nango's provider name, when known (a second way to find the connector).
+    pub provider: Option<&'a str>,
+    pub nango_connection_id: &'a str,
+    /// Who connected it; kept only when they belong to the organisation.
+    pub connected_by: Option<&'a str>,
+    pub auth_mode: Option<&'a str>,
+    /// What told us (`nango_webhook`, `connect_confirmation`, `reconciliation`), for the audit log.
+    pub via: &'a str,
+    pub ip: Option<&'a str>,
+}
+
+/// Records a connection as active for its organisation, inside the caller's transaction:
+/// inserted when new, re-activated when it was in another state, audited when either happened.
+/// The webhook and the browser's confirmation may both report one connection; the second
+/// report changes nothing but the timestamps.
+pub async fn record_active(
+    tx: &mut Transaction<'_, Any>,
+    catalog: &Catalog,
+    c: Recorded<'_>,
+) -> Result<String> {
+    let connector_slug = catalog
+        .find_by_nango_key(c.provider_config_key)
+        .or_else(|| c.provider.and_then(|p| catalog.find_by_nango_key(p)))
+        .map_or_else(
+            || c.provider_config_key.to_owned(),
+            |found| found.slug.clone(),
+        );
+    let connected_by: Option<String> = match c.connected_by {
+        Some(user_id) => {
+            sqlx::query_scalar("SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(c.org_id)
+                .bind(user_id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => None,
+    };
+    let existing = sqlx::query(
+        "SELECT id, status FROM connections WHERE provider_config_key = $1 AND nango_connection_id = $2",
+    )
+    .bind(c.provider_config_key)
+    .bind(c.nango_connection_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let now = now_ms();
+    let (id, action) = match existing {
+        None => {
+            let id = uuid::Uuid::new_v4().to_string();
+            sqlx::query(
+                "INSERT INTO connections (id, org_id, connector_slug, provider_config_key,
+                     nango_connection_id, connected_by, status, auth_mode, connected_at,
+                     last_checked_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8, $8)",
+            )
+            .bind(&id)
+            .bind(c.org_id)
+            .bind(&connector_slug)
+            .bind(c.provider_config_key)
+            .bind(c.nango_connection_id)
+            .bind(connected_by.as_deref())
+            .bind(c.auth_mode)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            (id, Some("connection.created"))
+        }
+        Some(row) => {
+            let id: String = row.try_get("id")?;
+            let status: String = row.try_get("status")?;
+            sqlx::query(
+                "UPDATE connections SET status = 'active', status_detail = NULL,
+                     auth_mode = COALESCE($1, auth_mode), last_checked_at = $2, updated_at = $2
+                 WHERE id = $3",
+            )
+            .bind(c.auth_mode)
+            .bind(now)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+            (
+                id,
+                (status != "active").then_some("connection.reauthorized"),
+            )
+        }
+    };
+    if let Some(action) = action {
+        audit::record_in(
+            tx,
+            audit::Entry {
+                org_id: Some(c.org_id),
+                actor_user_id: connected_by.as_deref(),
+                action,
+                target: Some(&id),
+                detail: serde_json::json!({
+                    "provider_config_key": c.provider_config_key,
+                    "nango_connection_id": c.nango_connection_id,
+                    "via": c.via,
+                }),
+                ip: c.ip,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
+pub mod connect;
 pub mod connections;
 pub mod db;
 pub mod error;

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 use crate::{
-    Error, Hub, Result, audit,
+    Error, Hub, Result,
     connections::ConnectionStatus,
     error::is_unique_violation,
     nango::signature::{self, Refused, Verified},
@@ -196,7 +196,21 @@ async fn apply(
                     None,
                 ));
             };
-            upsert_connection(hub, tx, event, &org_id, connection_id, key).await?;
+            crate::connections::record_active(
+                tx,
+                &hub.catalog,
+                crate::connections::Recorded {
+                    org_id: &org_id,
+                    provider_config_key: key,
+                    provider: event.provider.as_deref(),
+                    nango_connection_id: connection_id,
+                    connected_by: event.user_id(),
+                    auth_mode: event.auth_mode.as_deref(),
+                    via: "nango_webhook",
+                    ip: None,
+                },
+            )
+            .await?;
             Ok((
                 "applied".to_owned(),
                 Some("connection recorded as active".to_owned()),
@@ -276,74 +290,6 @@ async fn known_org(tx: &mut Transaction<'_, Any>, org_id: Option<&str>) -> Resul
         .fetch_optional(&mut **tx)
         .await?;
     Ok(found)
-}
-
-async fn upsert_connection(
-    hub: &Hub,
-    tx: &mut Transaction<'_, Any>,
-    event: &Event,
-    org_id: &str,
-    connection_id: &str,
-    key: &str,
-) -> Result<()> {
-    let connector_slug = hub
-        .catalog
-        .find_by_nango_key(key)
-        .or_else(|| {
-            event
-                .provider
-                .as_deref()
-                .and_then(|p| hub.catalog.find_by_nango_key(p))
-        })
-        .map_or_else(|| key.to_owned(), |c| c.slug.clone());
-    // The person who connected it, when they belong to the organisation.
-    let connected_by: Option<String> = match event.user_id() {
-        Some(user_id) => {
-            sqlx::query_scalar("SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2")
-                .bind(org_id)
-                .bind(user_id)
-                .fetch_optional(&mut **tx)
-                .await?
-        }
-        None => None,
-    };
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO connections (id, org_id, connector_slug, provider_config_key,
-             nango_connection_id, connected_by, status, status_detail, auth_mode, connected_at,
-             last_checked_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', NULL, $7, $8, $8, $8)
-         ON CONFLICT (provider_config_key, nango_connection_id) DO UPDATE SET
-             status = 'active', status_detail = NULL, auth_mode = excluded.auth_mode,
-             last_checked_at = excluded.last_checked_at, updated_at = excluded.updated_at",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(org_id)
-    .bind(&connector_slug)
-    .bind(key)
-    .bind(connection_id)
-    .bind(connected_by.as_deref())
-    .bind(event.auth_mode.as_deref())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    audit::record_in(
-        tx,
-        audit::Entry {
-            org_id: Some(org_id),
-            actor_user_id: connected_by.as_deref(),
-            action: if event.operation.as_deref() == Some("override") {
-                "connection.reauthorized"
-            } else {
-                "connection.created"
-            },
-            target: Some(connection_id),
-            detail: serde_json::json!({ "provider_config_key": key, "via": "nango_webhook" }),
-            ip: None,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Sets a connection's status (only from one of `only_from`, when given); returns its

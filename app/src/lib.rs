@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "hydrate")]
+pub mod connect_bridge;
 pub mod error;
 pub mod model;
 pub mod pages;

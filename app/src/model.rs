@@ -86,6 +86,22 @@ pub struct ConnectorDetail {
     pub docs_url: String,
     pub signed_in: bool,
     pub connections: Vec<ConnectionItem>,
+    /// Where Connect UI is, when this person can connect this connector.
+    pub connect: Option<ConnectTarget>,
+}
+
+/// Connect UI's `baseURL` and `apiURL` (public URLs, no secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectTarget {
+    pub connect_ui_url: String,
+    pub api_url: String,
+}
+
+/// A connect session for the browser: the token Connect UI needs, for one integration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectStart {
+    pub session_token: String,
+    pub provider_config_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

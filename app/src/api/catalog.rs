@@ -80,7 +80,17 @@ pub async fn load_connector(slug: String) -> Result<ConnectorDetail, AppError> {
             connected_at: c.connected_at,
         })
         .collect();
+    let connect = match (&viewer, cx.hub.nango.as_deref()) {
+        (Some(v), Some(link)) if v.org.is_some() && detail.connector.nango_enabled() => {
+            Some(crate::model::ConnectTarget {
+                connect_ui_url: link.connect_ui_url.clone(),
+                api_url: link.browser_api_url.clone(),
+            })
+        }
+        _ => None,
+    };
     Ok(ConnectorDetail {
+        connect,
         card: crate::ssr::connector_card(detail.connector, &detail.usage),
         nango_provider_key: detail.connector.nango_provider_key.clone(),
         docs_url: detail.connector.docs_url.clone(),

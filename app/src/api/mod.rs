@@ -3,4 +3,5 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod connect;
 pub mod orgs;

@@ -8,25 +8,47 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     api::catalog::load_connector,
     components::badge::{Badge, status_badge},
-    model::{ConnectionItem, ConnectorDetail, format_date},
+    model::{ConnectTarget, ConnectionItem, ConnectorDetail, format_date},
     pages::not_found::{NotFound, set_not_found_status},
     session::use_session,
 };
+
+/// The state of the Connect flow. It lives on the page, not in the detail view, so that it
+/// survives the detail's refetch after a connection lands.
+#[derive(Clone, Copy)]
+struct ConnectFlow {
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    toast: RwSignal<Option<String>>,
+    refresh: RwSignal<usize>,
+}
 
 #[component]
 pub fn ConnectorPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
+    let flow = ConnectFlow {
+        pending: RwSignal::new(false),
+        error: RwSignal::new(None),
+        toast: RwSignal::new(None),
+        refresh: RwSignal::new(0),
+    };
     let detail = Resource::new(
-        move || (slug.get(), session.version()),
-        |(slug, _)| load_connector(slug),
+        move || (slug.get(), session.version(), flow.refresh.get()),
+        |(slug, _, _)| load_connector(slug),
     );
     view! {
+        {move || flow.toast.get().map(|text| view! {
+            <div role="status" data-testid="toast"
+                class="fixed bottom-4 right-4 z-50 rounded-lg bg-emerald-600 px-4 py-3 text-sm font-medium text-white shadow-lg">
+                {text}
+            </div>
+        })}
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the connector…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => EitherOf3::A(view! { <Detail detail /> }),
+                    Ok(detail) => EitherOf3::A(view! { <Detail detail flow /> }),
                     Err(err) if err.code == "not_found" => {
                         set_not_found_status();
                         EitherOf3::B(view! { <NotFound /> })
@@ -41,13 +63,14 @@ pub fn ConnectorPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(detail: ConnectorDetail) -> impl IntoView {
+fn Detail(detail: ConnectorDetail, flow: ConnectFlow) -> impl IntoView {
     let ConnectorDetail {
         card,
         nango_provider_key,
         docs_url,
         signed_in,
         connections,
+        connect,
     } = detail;
     let name = card.name.clone();
     let category_href = format!("/?category={}", card.category_slug);
@@ -94,7 +117,7 @@ fn Detail(detail: ConnectorDetail) -> impl IntoView {
                 </dl>
             </section>
             <aside class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-                <ConnectAction slug=card.slug.clone() name=name.clone() signed_in nango_enabled=card.nango_enabled />
+                <ConnectAction slug=card.slug.clone() name=name.clone() signed_in nango_enabled=card.nango_enabled connect flow />
                 <h2 class="mt-6 text-sm font-semibold">"Your organisation's accounts"</h2>
                 <Connections signed_in connections slug=card.slug.clone() />
             </aside>
@@ -112,13 +135,16 @@ fn Fact(term: &'static str, value: String) -> impl IntoView {
     }
 }
 
-/// The Connect button: a sign-in link for visitors; for members it waits for the Nango flow.
+/// The Connect button: a sign-in link for visitors; for members it opens Connect UI, creates
+/// the session, and confirms the connection Connect UI reports.
 #[component]
 fn ConnectAction(
     slug: String,
     name: String,
     signed_in: bool,
     nango_enabled: bool,
+    connect: Option<ConnectTarget>,
+    flow: ConnectFlow,
 ) -> impl IntoView {
     let button = "inline-flex w-full items-center justify-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm";
     if !signed_in {
@@ -130,25 +156,98 @@ fn ConnectAction(
             <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">"You will be asked to sign in first."</p>
         });
     }
-    let reason = if nango_enabled {
-        "One-click connect through Nango's Connect UI is not switched on in this Patchbay yet."
-    } else {
-        "This connector is not powered by Nango, so it cannot be connected from here yet."
+    let Some(target) = connect else {
+        let reason = if nango_enabled {
+            "Nango is switched off on this Patchbay, so accounts cannot be connected."
+        } else {
+            "This connector is not powered by Nango, so it cannot be connected from here yet."
+        };
+        return EitherOf3::B(view! {
+            <p class="text-sm text-slate-500 dark:text-slate-400" data-testid="connect-unavailable">{reason}</p>
+        });
     };
-    if nango_enabled {
-        EitherOf3::B(view! {
-            <span title=reason class="block">
-                <button type="button" disabled aria-describedby="connect-unavailable" data-testid="connect-button"
-                    class=format!("{button} cursor-not-allowed bg-slate-200 text-slate-500 dark:bg-slate-800 dark:text-slate-400")>
-                    {format!("Connect {name}")}
-                </button>
-            </span>
-            <p id="connect-unavailable" class="mt-2 text-xs text-slate-500 dark:text-slate-400">{reason}</p>
-        })
-    } else {
-        EitherOf3::C(view! {
-            <p id="connect-unavailable" class="text-sm text-slate-500 dark:text-slate-400" data-testid="connect-unavailable">{reason}</p>
-        })
+    let label = format!("Connect {name}");
+    let on_click = move |_| {
+        #[cfg(feature = "hydrate")]
+        open_connect_ui(&target, slug.clone(), name.clone(), flow);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&target, &slug, &name);
+    };
+    EitherOf3::C(view! {
+        <button type="button" data-testid="connect-button" on:click=on_click disabled=move || flow.pending.get()
+            class=format!("{button} bg-indigo-600 text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-progress disabled:opacity-60")>
+            {move || if flow.pending.get() { "Connecting…".to_owned() } else { label.clone() }}
+        </button>
+        {move || flow.error.get().map(|message| view! {
+            <p role="alert" data-testid="connect-error" class="mt-2 text-sm text-red-600 dark:text-red-400">{message}</p>
+        })}
+    })
+}
+
+/// Opens Connect UI at once (inside the click), then fetches the session token for it; on
+/// `connect` confirms the connection with the server, on `error` shows why, on `close` stops.
+#[cfg(feature = "hydrate")]
+fn open_connect_ui(target: &ConnectTarget, slug: String, name: String, flow: ConnectFlow) {
+    use leptos::task::spawn_local;
+
+    use crate::{
+        api::connect::{confirm_connect, start_connect},
+        connect_bridge::{ConnectEvent, ConnectUi},
+    };
+
+    flow.error.set(None);
+    flow.pending.set(true);
+    let ui = ConnectUi::open(
+        &target.connect_ui_url,
+        &target.api_url,
+        move |event| match event {
+            ConnectEvent::Connect {
+                provider_config_key,
+                connection_id,
+            } => {
+                let name = name.clone();
+                spawn_local(async move {
+                    match confirm_connect(provider_config_key, connection_id).await {
+                        Ok(()) => {
+                            flow.toast.try_set(Some(format!("{name} is connected")));
+                            flow.refresh.try_update(|n| *n += 1);
+                            set_timeout(
+                                move || {
+                                    flow.toast.try_set(None);
+                                },
+                                std::time::Duration::from_secs(5),
+                            );
+                        }
+                        Err(err) => {
+                            flow.error.try_set(Some(err.message));
+                        }
+                    }
+                });
+            }
+            ConnectEvent::Error { message, .. } => {
+                flow.error.try_set(Some(message));
+            }
+            ConnectEvent::Close => {
+                flow.pending.try_set(false);
+            }
+            ConnectEvent::Ready => {}
+        },
+    );
+    match ui {
+        Ok(ui) => spawn_local(async move {
+            match start_connect(slug).await {
+                Ok(start) => ui.set_session_token(start.session_token),
+                Err(err) => {
+                    ui.close();
+                    flow.pending.try_set(false);
+                    flow.error.try_set(Some(err.message));
+                }
+            }
+        }),
+        Err(message) => {
+            flow.pending.set(false);
+            flow.error.set(Some(message));
+        }
     }
 }
 

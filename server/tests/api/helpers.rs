@@ -134,6 +134,8 @@ async fn fresh_database(backend: Backend) -> (Db, DbGuard) {
 pub struct TestApp {
     pub router: Router,
     pub hub: Hub,
+    /// The standalone sandbox's base URL, when the app was built with one.
+    pub nango_base: Option<String>,
     _guard: DbGuard,
 }
 
@@ -141,6 +143,7 @@ pub struct TestApp {
 pub struct TestAppBuilder {
     backend: Backend,
     catalog: Option<Catalog>,
+    nango_sandbox: bool,
 }
 
 impl TestAppBuilder {
@@ -150,13 +153,27 @@ impl TestAppBuilder {
         self
     }
 
+    /// Points the app at a standalone Nango sandbox on a free port (a real HTTP Nango).
+    pub fn with_nango_sandbox(mut self) -> Self {
+        self.nango_sandbox = true;
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let (db, guard) = fresh_database(self.backend).await;
+        let nango_base = if self.nango_sandbox {
+            Some(start_sandbox().await)
+        } else {
+            None
+        };
         let config = Config::from_lookup(|name| match name {
             "PATCHBAY_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
             "PATCHBAY_SECRET" => Some(TEST_SECRET.to_owned()),
             "NANGO_SANDBOX_KEY" => Some(SANDBOX_KEY.to_owned()),
             "NANGO_WEBHOOK_SECRET" => Some(WEBHOOK_SECRET.to_owned()),
+            "NANGO_SECRET_KEY" => nango_base.as_ref().map(|_| SANDBOX_KEY.to_owned()),
+            "NANGO_API_BASE" => nango_base.clone(),
+            "NANGO_CONNECT_UI_URL" => nango_base.as_ref().map(|b| format!("{b}/connect")),
             _ => None,
         })
         .expect("test configuration");
@@ -172,9 +189,36 @@ impl TestAppBuilder {
         TestApp {
             router,
             hub,
+            nango_base,
             _guard: guard,
         }
     }
+}
+
+/// Starts the sandbox on its own on a free port; returns its base URL.
+async fn start_sandbox() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let sandbox = patchbay_server::nango_sandbox::Sandbox::new(
+        patchbay_server::nango_sandbox::SandboxConfig {
+            secret_key: SANDBOX_KEY.to_owned(),
+            public_url: base.clone(),
+            webhook_url: None,
+            webhook_signing_key: WEBHOOK_SECRET.to_owned(),
+            environment: "dev".to_owned(),
+            integrations: patchbay_server::state::sandbox_integrations(
+                &Catalog::builtin().expect("catalog"),
+            ),
+        },
+    )
+    .expect("sandbox");
+    let router = sandbox.router();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    base
 }
 
 impl TestApp {
@@ -182,6 +226,7 @@ impl TestApp {
         TestAppBuilder {
             backend,
             catalog: None,
+            nango_sandbox: false,
         }
     }
 

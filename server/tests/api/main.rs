@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod connect;
 mod connectors;
 mod health;
 mod helpers;

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod db;
 pub mod error;
 pub mod hub;
+pub mod manage;
 pub mod nango;
 pub mod orgs;
 pub mod time;

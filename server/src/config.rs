@@ -36,6 +36,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// How Patchbay reaches Nango (DESIGN.md §3).
     pub nango: NangoConfig,
+    /// `PATCHBAY_RECONCILE_SECS` (default 300; 0 switches it off): how often the connections
+    /// are reconciled with Nango's list.
+    pub reconcile_every_secs: u64,
 }
 
 /// Nango settings. Without a secret key Patchbay runs on its built-in sandbox.
@@ -133,6 +136,15 @@ impl Config {
         };
 
         let nango = nango_config(&get, &data_dir)?;
+        let reconcile_every_secs = match get("PATCHBAY_RECONCILE_SECS") {
+            None => 300,
+            Some(raw) => raw.parse().map_err(|_| {
+                bad(
+                    "PATCHBAY_RECONCILE_SECS",
+                    format!("{raw:?} is not a number of seconds"),
+                )
+            })?,
+        };
 
         Ok(Self {
             database_url,
@@ -141,6 +153,7 @@ impl Config {
             secret,
             data_dir,
             nango,
+            reconcile_every_secs,
         })
     }
 

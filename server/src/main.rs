@@ -122,6 +122,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let state = AppState::build(config, catalog, leptos_options)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
+    spawn_reconciliation(&state);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -134,6 +135,38 @@ async fn serve(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server error: {e}"))
+}
+
+/// Reconciles the connections with Nango's list now and then (self-hosted Nango sends no
+/// webhooks, and a webhook can be lost).
+fn spawn_reconciliation(state: &AppState) {
+    let every = state.config.reconcile_every_secs;
+    if every == 0 || state.hub.nango.is_none() {
+        return;
+    }
+    let hub = state.hub.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(every));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick fires at once; give the server (and the sandbox) a moment to listen.
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            match patchbay::manage::reconcile(&hub).await {
+                Ok(report) if report.picked_up + report.disconnected > 0 => {
+                    tracing::info!(
+                        picked_up = report.picked_up,
+                        disconnected = report.disconnected,
+                        "reconciled connections with Nango"
+                    );
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "reconciliation with Nango failed; will retry")
+                }
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -353,6 +353,19 @@ impl Browser<'_> {
     pub fn has_session(&self) -> bool {
         self.cookie.is_some()
     }
+
+    /// The signed-in person as the core sees them (for tests that call core functions).
+    pub async fn core_viewer(&self) -> patchbay::accounts::Viewer {
+        let token = self
+            .cookie
+            .as_deref()
+            .and_then(|c| c.strip_prefix("patchbay_session="))
+            .expect("signed in");
+        patchbay::accounts::sessions::load(&self.app.hub, token)
+            .await
+            .expect("session lookup")
+            .expect("a live session")
+    }
 }
 
 pub struct TestResponse {

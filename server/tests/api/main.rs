@@ -10,6 +10,7 @@ mod connectors;
 mod health;
 mod helpers;
 mod invites;
+mod manage;
 mod nango_client;
 mod pages;
 mod webhooks;

@@ -112,7 +112,7 @@ pub async fn confirm(
             "this connection belongs to another organisation".to_owned(),
         ));
     }
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let id = record_active(
         &mut tx,
         &hub.catalog,

@@ -228,3 +228,67 @@ pub async fn record_active(
     }
     Ok(id)
 }
+
+/// One connection as the connections page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgConnection {
+    pub id: String,
+    pub connector_slug: String,
+    pub provider_config_key: String,
+    pub nango_connection_id: String,
+    pub status: ConnectionStatus,
+    pub status_detail: Option<String>,
+    pub connected_by_id: Option<String>,
+    pub connected_by: Option<String>,
+    pub connected_at: i64,
+    pub last_checked_at: Option<i64>,
+}
+
+/// Filters of the connections page; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionQuery {
+    pub connector_slug: Option<String>,
+    pub status: Option<ConnectionStatus>,
+    pub connected_by: Option<String>,
+}
+
+/// The organisation's connections, newest first, filtered.
+pub async fn list_for_org(
+    db: &Db,
+    org_id: &str,
+    query: &ConnectionQuery,
+) -> Result<Vec<OrgConnection>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.connector_slug, c.provider_config_key, c.nango_connection_id, c.status,
+                c.status_detail, c.connected_by, u.display_name, c.connected_at, c.last_checked_at
+         FROM connections c LEFT JOIN users u ON u.id = c.connected_by
+         WHERE c.org_id = $1
+           AND ($2 = '' OR c.connector_slug = $2)
+           AND ($3 = '' OR c.status = $3)
+           AND ($4 = '' OR c.connected_by = $4)
+         ORDER BY c.connected_at DESC",
+    )
+    .bind(org_id)
+    .bind(query.connector_slug.as_deref().unwrap_or(""))
+    .bind(query.status.map_or("", ConnectionStatus::as_str))
+    .bind(query.connected_by.as_deref().unwrap_or(""))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(OrgConnection {
+                id: row.try_get("id")?,
+                connector_slug: row.try_get("connector_slug")?,
+                provider_config_key: row.try_get("provider_config_key")?,
+                nango_connection_id: row.try_get("nango_connection_id")?,
+                status: ConnectionStatus::parse(row.try_get::<&str, _>("status")?)
+                    .unwrap_or(ConnectionStatus::Error),
+                status_detail: row.try_get("status_detail")?,
+                connected_by_id: row.try_get("connected_by")?,
+                connected_by: row.try_get("display_name")?,
+                connected_at: row.try_get("connected_at")?,
+                last_checked_at: row.try_get("last_checked_at")?,
+            })
+        })
+        .collect()
+}

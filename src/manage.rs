@@ -67,7 +67,7 @@ async fn set_status(
     action: &str,
     ip: Option<&str>,
 ) -> Result<()> {
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     sqlx::query(
         "UPDATE connections SET status = $1, status_detail = $2, last_checked_at = $3, updated_at = $3
          WHERE id = $4",
@@ -218,7 +218,7 @@ pub async fn reconcile(hub: &Hub) -> Result<Reconciled> {
         .iter()
         .map(|c| (c.provider_config_key.clone(), c.connection_id.clone()))
         .collect();
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     for connection in &remote {
         let Some(org_id) = connection
             .tags

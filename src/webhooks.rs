@@ -106,7 +106,7 @@ pub async fn receive(
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
 
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let (outcome, detail, org_id) = apply(hub, &mut tx, &event, value.is_some()).await?;
     let event_id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(

@@ -15,6 +15,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -24,6 +25,7 @@ use crate::{
     pages::{
         auth::{SignInPage, SignUpPage},
         catalog::CatalogPage,
+        connections::ConnectionsPage,
         connector::ConnectorPage,
         invite::InvitePage,
         members::MembersPage,
@@ -85,13 +87,17 @@ pub fn App() -> impl IntoView {
             </a>
             <Header />
             <main id="main" class="mx-auto w-full max-w-7xl px-4 pb-16 pt-6 sm:px-6 lg:px-8">
+                // Async: every page is rendered whole on the server before it is sent, so it
+                // reads complete without JavaScript (streamed out-of-order chunks need the wasm
+                // to be put in place).
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=CatalogPage />
-                    <Route path=path!("/connectors/:slug") view=ConnectorPage />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/sign-up") view=SignUpPage />
-                    <Route path=path!("/invite/:token") view=InvitePage />
-                    <Route path=path!("/settings/members") view=MembersPage />
+                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/connectors/:slug") view=ConnectorPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/members") view=MembersPage ssr=SsrMode::Async />
+                    <Route path=path!("/connections") view=ConnectionsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

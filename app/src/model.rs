@@ -97,6 +97,30 @@ pub struct ConnectTarget {
     pub api_url: String,
 }
 
+/// One row of the connections page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionRow {
+    pub id: String,
+    pub connector_slug: String,
+    pub connector_name: String,
+    pub logo_url: String,
+    pub account: String,
+    pub status: String,
+    pub status_detail: Option<String>,
+    pub connected_by: Option<String>,
+    pub connected_at: i64,
+    pub last_checked_at: Option<i64>,
+    /// The viewer may check, reconnect and disconnect it (their own, or they are admin).
+    pub can_manage: bool,
+}
+
+/// The connections page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionsView {
+    pub rows: Vec<ConnectionRow>,
+    pub connect: Option<ConnectTarget>,
+}
+
 /// A connect session for the browser: the token Connect UI needs, for one integration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectStart {

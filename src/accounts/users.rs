@@ -49,7 +49,7 @@ pub async fn sign_up(
         created_at: now,
     };
 
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, created_at)
          VALUES ($1, $2, $3, $4, $5)",

@@ -80,7 +80,7 @@ pub async fn create(
         role,
         expires_at: now + INVITE_TTL_MS,
     };
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO invites (id, org_id, email, role, token_hash, invited_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -137,7 +137,7 @@ pub async fn pending(hub: &Hub, viewer: &Viewer) -> Result<Vec<PendingInvite>> {
 /// Withdraws a pending invite (admins only).
 pub async fn revoke(hub: &Hub, viewer: &Viewer, invite_id: &str, ip: Option<&str>) -> Result<()> {
     let org = viewer.require_admin()?;
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let deleted =
         sqlx::query("DELETE FROM invites WHERE id = $1 AND org_id = $2 AND accepted_at IS NULL")
             .bind(invite_id)
@@ -252,7 +252,7 @@ pub async fn accept(
         org_name: invite.org_name.clone(),
         role: invite.role,
     };
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let claimed = sqlx::query(
         "UPDATE invites SET accepted_at = $1, accepted_by = $2
          WHERE id = $3 AND accepted_at IS NULL",

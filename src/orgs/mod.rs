@@ -141,7 +141,7 @@ pub async fn change_role(
     ip: Option<&str>,
 ) -> Result<()> {
     let org = viewer.require_admin()?;
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let current = role_in(&mut tx, &org.org_id, user_id).await?;
     if current == role {
         return Ok(());
@@ -182,7 +182,7 @@ pub async fn remove_member(
     ip: Option<&str>,
 ) -> Result<()> {
     let org = viewer.require_admin()?;
-    let mut tx = hub.db.pool().begin().await?;
+    let mut tx = hub.db.begin_write().await?;
     let current = role_in(&mut tx, &org.org_id, user_id).await?;
     if current == Role::Admin && admin_count(&mut tx, &org.org_id).await? <= 1 {
         return Err(Error::validation(

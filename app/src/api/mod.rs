@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod catalog;
 pub mod connect;
+pub mod connections;
 pub mod orgs;

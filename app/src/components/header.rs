@@ -32,6 +32,9 @@ pub fn Header() -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             session.viewer.await.ok().flatten().map(|_| view! {
+                                <A href="/connections" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
+                                    "Connections"
+                                </A>
                                 <A href="/settings/members" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
                                     "Members"
                                 </A>

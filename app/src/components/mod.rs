@@ -2,6 +2,7 @@
 
 pub mod badge;
 pub mod card;
+pub mod connect_flow;
 pub mod field;
 pub mod header;
 pub mod theme;

@@ -7,44 +7,27 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     api::catalog::load_connector,
-    components::badge::{Badge, status_badge},
+    components::{
+        badge::{Badge, status_badge},
+        connect_flow::{ConnectFlow, Toast},
+    },
     model::{ConnectTarget, ConnectionItem, ConnectorDetail, format_date},
     pages::not_found::{NotFound, set_not_found_status},
     session::use_session,
 };
-
-/// The state of the Connect flow. It lives on the page, not in the detail view, so that it
-/// survives the detail's refetch after a connection lands.
-#[derive(Clone, Copy)]
-struct ConnectFlow {
-    pending: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    toast: RwSignal<Option<String>>,
-    refresh: RwSignal<usize>,
-}
 
 #[component]
 pub fn ConnectorPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
-    let flow = ConnectFlow {
-        pending: RwSignal::new(false),
-        error: RwSignal::new(None),
-        toast: RwSignal::new(None),
-        refresh: RwSignal::new(0),
-    };
+    let flow = ConnectFlow::new();
     let detail = Resource::new(
         move || (slug.get(), session.version(), flow.refresh.get()),
         |(slug, _, _)| load_connector(slug),
     );
     view! {
-        {move || flow.toast.get().map(|text| view! {
-            <div role="status" data-testid="toast"
-                class="fixed bottom-4 right-4 z-50 rounded-lg bg-emerald-600 px-4 py-3 text-sm font-medium text-white shadow-lg">
-                {text}
-            </div>
-        })}
+        <Toast flow />
         <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the connector…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
@@ -169,7 +152,15 @@ fn ConnectAction(
     let label = format!("Connect {name}");
     let on_click = move |_| {
         #[cfg(feature = "hydrate")]
-        open_connect_ui(&target, slug.clone(), name.clone(), flow);
+        {
+            let slug = slug.clone();
+            crate::components::connect_flow::open_connect_ui(
+                &target,
+                async move { crate::api::connect::start_connect(slug).await },
+                format!("{name} is connected"),
+                flow,
+            );
+        }
         #[cfg(not(feature = "hydrate"))]
         let _ = (&target, &slug, &name);
     };
@@ -182,73 +173,6 @@ fn ConnectAction(
             <p role="alert" data-testid="connect-error" class="mt-2 text-sm text-red-600 dark:text-red-400">{message}</p>
         })}
     })
-}
-
-/// Opens Connect UI at once (inside the click), then fetches the session token for it; on
-/// `connect` confirms the connection with the server, on `error` shows why, on `close` stops.
-#[cfg(feature = "hydrate")]
-fn open_connect_ui(target: &ConnectTarget, slug: String, name: String, flow: ConnectFlow) {
-    use leptos::task::spawn_local;
-
-    use crate::{
-        api::connect::{confirm_connect, start_connect},
-        connect_bridge::{ConnectEvent, ConnectUi},
-    };
-
-    flow.error.set(None);
-    flow.pending.set(true);
-    let ui = ConnectUi::open(
-        &target.connect_ui_url,
-        &target.api_url,
-        move |event| match event {
-            ConnectEvent::Connect {
-                provider_config_key,
-                connection_id,
-            } => {
-                let name = name.clone();
-                spawn_local(async move {
-                    match confirm_connect(provider_config_key, connection_id).await {
-                        Ok(()) => {
-                            flow.toast.try_set(Some(format!("{name} is connected")));
-                            flow.refresh.try_update(|n| *n += 1);
-                            set_timeout(
-                                move || {
-                                    flow.toast.try_set(None);
-                                },
-                                std::time::Duration::from_secs(5),
-                            );
-                        }
-                        Err(err) => {
-                            flow.error.try_set(Some(err.message));
-                        }
-                    }
-                });
-            }
-            ConnectEvent::Error { message, .. } => {
-                flow.error.try_set(Some(message));
-            }
-            ConnectEvent::Close => {
-                flow.pending.try_set(false);
-            }
-            ConnectEvent::Ready => {}
-        },
-    );
-    match ui {
-        Ok(ui) => spawn_local(async move {
-            match start_connect(slug).await {
-                Ok(start) => ui.set_session_token(start.session_token),
-                Err(err) => {
-                    ui.close();
-                    flow.pending.try_set(false);
-                    flow.error.try_set(Some(err.message));
-                }
-            }
-        }),
-        Err(message) => {
-            flow.pending.set(false);
-            flow.error.set(Some(message));
-        }
-    }
 }
 
 #[component]

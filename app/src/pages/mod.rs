@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod connections;
 pub mod connector;
 pub mod invite;
 pub mod members;

@@ -222,7 +222,26 @@ async fn oversized_bodies_are_refused(backend: Backend) {
     assert_eq!(stored_events(&app).await, 0);
 }
 
+async fn concurrent_deliveries_all_land(backend: Backend) {
+    let app = TestApp::builder(backend).build().await;
+    let (org, user) = signed_up_org(&app).await;
+    let bodies: Vec<Vec<u8>> = (0..4)
+        .map(|i| auth_event(&org, &user, &format!("parallel-{i}"), "creation", true))
+        .collect();
+    let (a, b, c, d) = tokio::join!(
+        deliver(&app, &bodies[0], Signature::Hmac),
+        deliver(&app, &bodies[1], Signature::Hmac),
+        deliver(&app, &bodies[2], Signature::Hmac),
+        deliver(&app, &bodies[3], Signature::Hmac),
+    );
+    for response in [a, b, c, d] {
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    }
+    assert_eq!(stored_events(&app).await, 4);
+}
+
 crate::on_both_backends!(
+    concurrent_deliveries_all_land,
     a_signed_creation_records_the_connection_once,
     bad_or_missing_signatures_are_refused_and_nothing_is_stored,
     the_legacy_signature_is_accepted,

@@ -332,3 +332,51 @@ async fn set_status(
     .await?;
     Ok(Some(row.try_get("org_id")?))
 }
+
+/// A webhook as the admin's webhook log shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedWebhook {
+    pub id: String,
+    pub received_at: i64,
+    pub event_type: String,
+    pub operation: Option<String>,
+    pub provider_config_key: Option<String>,
+    pub nango_connection_id: Option<String>,
+    /// `hmac` or `legacy`: every stored event passed one of them.
+    pub signature: String,
+    pub outcome: String,
+    pub outcome_detail: Option<String>,
+}
+
+/// The newest webhooks that concern the viewer's organisation (admins only).
+pub async fn recent(
+    hub: &Hub,
+    viewer: &crate::accounts::Viewer,
+    limit: i64,
+) -> Result<Vec<LoggedWebhook>> {
+    let org = viewer.require_admin()?;
+    let rows = sqlx::query(
+        "SELECT id, received_at, event_type, operation, provider_config_key, nango_connection_id,
+                signature, outcome, outcome_detail
+         FROM webhook_events WHERE org_id = $1 ORDER BY received_at DESC LIMIT $2",
+    )
+    .bind(&org.org_id)
+    .bind(limit.clamp(1, 500))
+    .fetch_all(hub.db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LoggedWebhook {
+                id: row.try_get("id")?,
+                received_at: row.try_get("received_at")?,
+                event_type: row.try_get("event_type")?,
+                operation: row.try_get("operation")?,
+                provider_config_key: row.try_get("provider_config_key")?,
+                nango_connection_id: row.try_get("nango_connection_id")?,
+                signature: row.try_get("signature")?,
+                outcome: row.try_get("outcome")?,
+                outcome_detail: row.try_get("outcome_detail")?,
+            })
+        })
+        .collect()
+}

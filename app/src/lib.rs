@@ -1,6 +1,9 @@
 //! Patchbay's user interface: the HTML shell, the router and the pages, rendered on the server
 //! and hydrated in the browser. Server-only code sits behind the `ssr` feature.
 
+// Leptos view types nest deeply; the release builds need more room than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 #[cfg(feature = "hydrate")]
@@ -23,6 +26,7 @@ use leptos_router::{
 use crate::{
     components::header::Header,
     pages::{
+        admin::AdminPage,
         auth::{SignInPage, SignUpPage},
         catalog::CatalogPage,
         connections::ConnectionsPage,
@@ -98,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
                     <Route path=path!("/settings/members") view=MembersPage ssr=SsrMode::Async />
                     <Route path=path!("/connections") view=ConnectionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

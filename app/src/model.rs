@@ -282,3 +282,62 @@ mod href_tests {
         assert_eq!(catalog_href("é", None), "/?q=%C3%A9");
     }
 }
+
+/// `YYYY-MM-DD HH:MM UTC` for epoch milliseconds (same on server and browser).
+pub fn format_datetime(epoch_ms: i64) -> String {
+    let minutes = epoch_ms.div_euclid(60_000).rem_euclid(24 * 60);
+    format!(
+        "{} {:02}:{:02} UTC",
+        format_date(epoch_ms),
+        minutes / 60,
+        minutes % 60
+    )
+}
+
+/// A choice of a filter select.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOption {
+    pub value: String,
+    pub label: String,
+}
+
+/// A connection in the admin view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminConnection {
+    pub connector_name: String,
+    pub account: String,
+    pub status: String,
+    pub connected_by: Option<String>,
+    pub connected_at: i64,
+}
+
+/// A webhook of the webhook log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookItem {
+    pub received_at: i64,
+    pub event_type: String,
+    pub operation: Option<String>,
+    pub connection: Option<String>,
+    pub signature: String,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+/// An entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub at: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub ip: Option<String>,
+}
+
+/// The admin view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminView {
+    pub connections: Vec<AdminConnection>,
+    pub connectors: Vec<FilterOption>,
+    pub users: Vec<FilterOption>,
+    pub webhooks: Vec<WebhookItem>,
+    pub audit: Vec<AuditItem>,
+}

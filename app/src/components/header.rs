@@ -31,13 +31,18 @@ pub fn Header() -> impl IntoView {
                     </A>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            session.viewer.await.ok().flatten().map(|_| view! {
+                            session.viewer.await.ok().flatten().map(|viewer| view! {
                                 <A href="/connections" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
                                     "Connections"
                                 </A>
                                 <A href="/settings/members" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
                                     "Members"
                                 </A>
+                                {viewer.is_admin().then(|| view! {
+                                    <A href="/admin" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
+                                        "Admin"
+                                    </A>
+                                })}
                             })
                         })}
                     </Transition>

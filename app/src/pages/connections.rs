@@ -103,7 +103,7 @@ fn Table(
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-200 dark:divide-slate-800">
-                    {rows.into_iter().map(|row| view! { <Row row connect=connect.clone() check disconnect confirming flow /> }).collect_view()}
+                    {rows.into_iter().map(|row| view! { <Row row connect=connect.clone() check disconnect confirming flow /> }.into_any()).collect_view()}
                 </tbody>
             </table>
         </div>

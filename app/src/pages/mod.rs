@@ -1,5 +1,6 @@
 //! One module per page of the app.
 
+pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod connections;

@@ -158,7 +158,41 @@ async fn bad_confirmations_and_starts_get_clear_errors(backend: Backend) {
     );
 }
 
+async fn connection_actions_over_http_stay_inside_the_organisation(backend: Backend) {
+    let app = TestApp::builder(backend).with_nango_sandbox().build().await;
+    let mut ada = app.browser();
+    ada.sign_up("ada@example.com", "Ada").await;
+    let (token, key) = start(&mut ada, "hubspot").await;
+    let connection_id = approve(&app, &token, &key).await;
+    ada.call("connect/confirm", &[("provider_config_key", &key), ("connection_id", &connection_id)])
+        .await;
+    let listed = ada.call("connections/list", &[]).await.json();
+    let id = listed["rows"][0]["id"].as_str().unwrap().to_owned();
+
+    let mut eve = app.browser();
+    eve.sign_up("eve@example.com", "Eve").await;
+    let hers = eve.call("connections/list", &[]).await.json();
+    assert!(hers["rows"].as_array().unwrap().is_empty(), "Eve sees none of Ada's connections");
+    for endpoint in ["connections/check", "connections/reconnect", "connections/disconnect"] {
+        let refused = eve.call(endpoint, &[("id", &id)]).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{endpoint}: {}", refused.body);
+    }
+    let admin = eve.call("admin/overview", &[]).await;
+    assert_eq!(admin.status, StatusCode::OK, "Eve administers her own organisation");
+    assert!(admin.json()["connections"].as_array().unwrap().is_empty());
+
+    let checked = ada.call("connections/check", &[("id", &id)]).await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    assert_eq!(checked.json(), "active");
+    let overview = ada.call("admin/overview", &[("status", "active")]).await;
+    assert_eq!(overview.json()["connections"].as_array().unwrap().len(), 1);
+    let bad_filter = ada.call("admin/overview", &[("status", "sleeping")]).await;
+    assert_eq!(bad_filter.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_filter.json()["field"], "status");
+}
+
 crate::on_both_backends!(
+    connection_actions_over_http_stay_inside_the_organisation,
     connecting_records_the_connection_for_the_organisation,
     another_organisation_can_neither_confirm_nor_see_a_connection,
     bad_confirmations_and_starts_get_clear_errors,

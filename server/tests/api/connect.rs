@@ -164,21 +164,43 @@ async fn connection_actions_over_http_stay_inside_the_organisation(backend: Back
     ada.sign_up("ada@example.com", "Ada").await;
     let (token, key) = start(&mut ada, "hubspot").await;
     let connection_id = approve(&app, &token, &key).await;
-    ada.call("connect/confirm", &[("provider_config_key", &key), ("connection_id", &connection_id)])
-        .await;
+    ada.call(
+        "connect/confirm",
+        &[
+            ("provider_config_key", &key),
+            ("connection_id", &connection_id),
+        ],
+    )
+    .await;
     let listed = ada.call("connections/list", &[]).await.json();
     let id = listed["rows"][0]["id"].as_str().unwrap().to_owned();
 
     let mut eve = app.browser();
     eve.sign_up("eve@example.com", "Eve").await;
     let hers = eve.call("connections/list", &[]).await.json();
-    assert!(hers["rows"].as_array().unwrap().is_empty(), "Eve sees none of Ada's connections");
-    for endpoint in ["connections/check", "connections/reconnect", "connections/disconnect"] {
+    assert!(
+        hers["rows"].as_array().unwrap().is_empty(),
+        "Eve sees none of Ada's connections"
+    );
+    for endpoint in [
+        "connections/check",
+        "connections/reconnect",
+        "connections/disconnect",
+    ] {
         let refused = eve.call(endpoint, &[("id", &id)]).await;
-        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{endpoint}: {}", refused.body);
+        assert_eq!(
+            refused.status,
+            StatusCode::NOT_FOUND,
+            "{endpoint}: {}",
+            refused.body
+        );
     }
     let admin = eve.call("admin/overview", &[]).await;
-    assert_eq!(admin.status, StatusCode::OK, "Eve administers her own organisation");
+    assert_eq!(
+        admin.status,
+        StatusCode::OK,
+        "Eve administers her own organisation"
+    );
     assert!(admin.json()["connections"].as_array().unwrap().is_empty());
 
     let checked = ada.call("connections/check", &[("id", &id)]).await;

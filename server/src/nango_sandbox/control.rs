@@ -52,8 +52,12 @@ pub async fn record_and_inject(
             path: path.clone(),
             query: parts.uri.query().map(str::to_owned),
             headers,
-            body: String::from_utf8_lossy(&bytes[..bytes.len().min(LOGGED_BODY_LIMIT)])
-                .into_owned(),
+            // Credentials typed into Connect UI or imported never enter the (unauthenticated) log.
+            body: if path.starts_with("/api-auth") || path.starts_with("/connection") {
+                "<redacted: may hold credentials>".to_owned()
+            } else {
+                String::from_utf8_lossy(&bytes[..bytes.len().min(LOGGED_BODY_LIMIT)]).into_owned()
+            },
             at: iso(std::time::SystemTime::now()),
         });
         let roll: f64 = rand::random();

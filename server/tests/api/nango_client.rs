@@ -194,6 +194,13 @@ async fn connections_are_imported_read_listed_and_deleted() {
         !format!("{created:?}").contains("sk-test"),
         "credentials never print"
     );
+    let logged = sandbox.requests().await;
+    assert!(
+        logged
+            .iter()
+            .all(|r| !r["body"].as_str().unwrap_or("").contains("sk-test")),
+        "the sandbox's request log keeps no credentials"
+    );
 
     let read = client
         .get_connection(

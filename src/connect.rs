@@ -3,6 +3,8 @@
 //! the new connection back from Nango, refuses it unless it carries this organisation's tag,
 //! and records it. The browser's word alone never creates a connection.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::{
@@ -41,26 +43,43 @@ fn integration_key<'a>(hub: &'a Hub, connector_slug: &str) -> Result<&'a str> {
     })
 }
 
-/// Creates a connect session for the viewer in their organisation, limited to one connector.
-pub async fn start(hub: &Hub, viewer: &Viewer, connector_slug: &str) -> Result<ConnectStart> {
+/// Who a connect session is for, as Nango records it: the person as end user, their
+/// organisation, and the tags by which webhooks and confirmations find the organisation again.
+pub(crate) struct SessionIdentity {
+    pub end_user: EndUser,
+    pub organization: Organization,
+    pub tags: BTreeMap<String, String>,
+}
+
+pub(crate) fn session_identity(viewer: &Viewer) -> Result<SessionIdentity> {
     let org = viewer.require_org()?;
-    let key = integration_key(hub, connector_slug)?;
-    let nango = hub.nango()?;
-    let request = CreateConnectSession {
-        end_user: Some(EndUser {
+    Ok(SessionIdentity {
+        end_user: EndUser {
             id: viewer.user.id.clone(),
             email: Some(viewer.user.email.clone()),
             display_name: Some(viewer.user.display_name.clone()),
-        }),
-        organization: Some(Organization {
+        },
+        organization: Organization {
             id: org.org_id.clone(),
             display_name: Some(org.org_name.clone()),
-        }),
+        },
         tags: [
             ("organization_id".to_owned(), org.org_id.clone()),
             ("end_user_id".to_owned(), viewer.user.id.clone()),
         ]
         .into(),
+    })
+}
+
+/// Creates a connect session for the viewer in their organisation, limited to one connector.
+pub async fn start(hub: &Hub, viewer: &Viewer, connector_slug: &str) -> Result<ConnectStart> {
+    let identity = session_identity(viewer)?;
+    let key = integration_key(hub, connector_slug)?;
+    let nango = hub.nango()?;
+    let request = CreateConnectSession {
+        end_user: Some(identity.end_user),
+        organization: Some(identity.organization),
+        tags: identity.tags,
         allowed_integrations: vec![key.to_owned()],
     };
     let session = nango.client.create_connect_session(&request).await?;

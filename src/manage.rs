@@ -15,7 +15,7 @@ use crate::{
     connections::{ConnectionStatus, Recorded, record_active},
     nango::{
         NangoError,
-        types::{ConnectionFilter, EndUser, GetConnectionOptions, Organization, ReconnectSession},
+        types::{ConnectionFilter, GetConnectionOptions, ReconnectSession},
     },
     orgs::Role,
     time::now_ms,
@@ -140,27 +140,16 @@ pub async fn check(
 /// A reconnect session: Connect UI re-authorises the same connection in place.
 pub async fn reconnect(hub: &Hub, viewer: &Viewer, id: &str) -> Result<ConnectStart> {
     let owned = load_owned(hub, viewer, id).await?;
-    let org = viewer.require_org()?;
+    let identity = crate::connect::session_identity(viewer)?;
     let session = hub
         .nango()?
         .client
         .create_reconnect_session(&ReconnectSession {
             connection_id: owned.nango_connection_id.clone(),
             integration_id: owned.provider_config_key.clone(),
-            end_user: Some(EndUser {
-                id: viewer.user.id.clone(),
-                email: Some(viewer.user.email.clone()),
-                display_name: Some(viewer.user.display_name.clone()),
-            }),
-            organization: Some(Organization {
-                id: org.org_id.clone(),
-                display_name: Some(org.org_name.clone()),
-            }),
-            tags: [
-                ("organization_id".to_owned(), org.org_id.clone()),
-                ("end_user_id".to_owned(), viewer.user.id.clone()),
-            ]
-            .into(),
+            end_user: Some(identity.end_user),
+            organization: Some(identity.organization),
+            tags: identity.tags,
         })
         .await?;
     Ok(ConnectStart {

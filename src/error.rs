@@ -1,6 +1,13 @@
 //! The core's one error type. Callers map it to HTTP (server) or to the wire error of the
 //! server functions (app) in exactly one place each; nothing here knows about status codes.
 
+/// A connection as an error lists it: enough to name it in the next request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionRef {
+    pub provider_config_key: String,
+    pub connection_id: String,
+}
+
 /// Result alias for every fallible core function.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -44,6 +51,43 @@ pub enum Error {
     Expired(String),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
+    /// A request body field is wrong; unlike `Validation`, the field is named at run time
+    /// (`params.page_size`, `data.to`). `allowed` lists the accepted values when there are few.
+    #[error("{message}")]
+    InvalidField {
+        field: String,
+        message: String,
+        allowed: Vec<String>,
+    },
+    /// An API key that is unknown or revoked.
+    #[error("the API key is not valid or has been revoked; create a new one in Settings")]
+    InvalidApiKey,
+    /// Several connections could serve the request and the body named none of them.
+    #[error("{message}")]
+    AmbiguousConnection {
+        message: String,
+        candidates: Vec<ConnectionRef>,
+    },
+    /// No connection of the organisation can serve the request.
+    #[error("{0}")]
+    NoConnection(String),
+    /// The provider's API refused the call (4xx): its status and message, passed on.
+    #[error("{provider} refused the request ({status}): {message}")]
+    UpstreamRejected {
+        provider: String,
+        status: u16,
+        message: String,
+    },
+    /// The provider's API failed (5xx or unreachable) after retries.
+    #[error("{provider} is unavailable: {message}")]
+    UpstreamUnavailable {
+        provider: String,
+        status: Option<u16>,
+        message: String,
+    },
+    /// The provider's API did not answer in time after retries.
+    #[error("{provider} did not answer in time; try again later")]
+    UpstreamTimeout { provider: String },
     /// Nango (or the sandbox) failed or refused.
     #[error("{0}")]
     Nango(#[from] crate::nango::NangoError),
@@ -60,6 +104,23 @@ impl Error {
         Self::Validation {
             field,
             message: message.into(),
+        }
+    }
+
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidField {
+            field: field.into(),
+            message: message.into(),
+            allowed: Vec::new(),
+        }
+    }
+
+    /// The accepted values, for errors about a closed set.
+    pub fn allowed(&self) -> Option<&[String]> {
+        match self {
+            Self::InvalidChoice { allowed, .. } => Some(allowed),
+            Self::InvalidField { allowed, .. } if !allowed.is_empty() => Some(allowed),
+            _ => None,
         }
     }
 
@@ -83,6 +144,13 @@ impl Error {
             Self::NotFound(_) => "not_found",
             Self::Expired(_) => "expired",
             Self::RateLimited { .. } => "rate_limited",
+            Self::InvalidField { .. } => "validation_failed",
+            Self::InvalidApiKey => "invalid_api_key",
+            Self::AmbiguousConnection { .. } => "connection_ambiguous",
+            Self::NoConnection(_) => "connection_not_found",
+            Self::UpstreamRejected { .. } => "upstream_rejected",
+            Self::UpstreamUnavailable { .. } => "upstream_unavailable",
+            Self::UpstreamTimeout { .. } => "upstream_timeout",
             Self::Nango(crate::nango::NangoError::Timeout) => "nango_timeout",
             Self::Nango(_) => "nango_error",
             Self::Database(_) | Self::Migration(_) | Self::Internal(_) => "internal_error",
@@ -90,11 +158,13 @@ impl Error {
     }
 
     /// The field the error belongs to, for a message next to it in a form.
-    pub fn field(&self) -> Option<&'static str> {
+    pub fn field(&self) -> Option<&str> {
         match self {
             Self::Validation { field, .. }
             | Self::InvalidChoice { field, .. }
             | Self::Conflict { field, .. } => Some(field),
+            Self::InvalidField { field, .. } => Some(field),
+            Self::AmbiguousConnection { .. } | Self::NoConnection(_) => Some("connectionId"),
             _ => None,
         }
     }
@@ -103,8 +173,19 @@ impl Error {
     /// server functions, so both answer the same way.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::InvalidChoice { .. } => 400,
-            Self::InvalidCredentials | Self::Unauthenticated | Self::InvalidSignature(_) => 401,
+            Self::Validation { .. }
+            | Self::InvalidChoice { .. }
+            | Self::InvalidField { .. }
+            | Self::AmbiguousConnection { .. } => 400,
+            Self::InvalidCredentials
+            | Self::Unauthenticated
+            | Self::InvalidSignature(_)
+            | Self::InvalidApiKey => 401,
+            Self::NoConnection(_) => 404,
+            // A 4xx of the provider stays a 4xx: the caller's request is what needs fixing.
+            Self::UpstreamRejected { status, .. } if (400..500).contains(status) => *status,
+            Self::UpstreamRejected { .. } | Self::UpstreamUnavailable { .. } => 502,
+            Self::UpstreamTimeout { .. } => 504,
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
             Self::Conflict { .. } => 409,

@@ -8,6 +8,7 @@ use crate::{
     accounts::{limiter::LoginLimiter, sessions},
     catalog::Catalog,
     nango::NangoClient,
+    panora::PanoraClient,
 };
 
 /// How Patchbay reaches Nango: the client, the key webhooks are signed with, and the public
@@ -41,6 +42,8 @@ pub struct Hub {
     pub limiter: Arc<LoginLimiter>,
     /// `None` when Nango is switched off (`NANGO_ENABLED=false`).
     pub nango: Option<Arc<NangoLink>>,
+    /// `None` unless `PANORA_API_URL` is set (or the sandbox stands in for Panora).
+    pub panora: Option<Arc<PanoraClient>>,
     session_mac: sessions::TokenMac,
 }
 
@@ -62,6 +65,7 @@ impl Hub {
             catalog,
             limiter: Arc::new(LoginLimiter::default()),
             nango: None,
+            panora: None,
             session_mac: sessions::token_mac(session_key)?,
         })
     }
@@ -69,6 +73,12 @@ impl Hub {
     /// Connects the hub to Nango (or the sandbox).
     pub fn with_nango(mut self, link: NangoLink) -> Self {
         self.nango = Some(Arc::new(link));
+        self
+    }
+
+    /// Connects the hub to Panora.
+    pub fn with_panora(mut self, client: PanoraClient) -> Self {
+        self.panora = Some(Arc::new(client));
         self
     }
 

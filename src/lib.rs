@@ -3,7 +3,9 @@
 //! this crate and nothing else holds SQL, business rules or outbound HTTP.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
+pub mod caller;
 pub mod catalog;
 pub mod connect;
 pub mod connections;
@@ -13,7 +15,10 @@ pub mod hub;
 pub mod manage;
 pub mod nango;
 pub mod orgs;
+pub mod panora;
+pub mod proxy;
 pub mod time;
+pub mod unified;
 pub mod webhooks;
 
 pub use db::Db;

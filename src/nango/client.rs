@@ -106,6 +106,12 @@ impl ProxyRequest {
         self
     }
 
+    /// Adds a header for the upstream API (sent as `Nango-Proxy-<name>`).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     pub fn base_url_override(mut self, base: impl Into<String>) -> Self {
         self.base_url_override = Some(base.into());
         self
@@ -271,69 +277,83 @@ impl NangoClient {
         Ok(body.data)
     }
 
-    /// Any method through `/proxy`. The upstream's answer comes back whatever its status (only
-    /// Nango-side failures become errors); idempotent methods are retried on 429 and 5xx.
+    /// Any method through `/proxy`, buffered. The upstream's answer comes back whatever its
+    /// status (only transport failures become errors); see [`NangoClient::proxy_stream`] for
+    /// the retries.
     pub async fn proxy(&self, request: &ProxyRequest) -> Result<ProxyResponse, NangoError> {
+        let response = self.proxy_stream(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?;
+        Ok(ProxyResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Any method through `/proxy`, with the body left unread so it can be streamed on.
+    /// A 429 is retried for every method (the call was not processed); 5xx, timeouts and
+    /// broken connections only for idempotent methods. `Retry-After` is honoured.
+    pub async fn proxy_stream(
+        &self,
+        request: &ProxyRequest,
+    ) -> Result<reqwest::Response, NangoError> {
         let endpoint = if request.endpoint.starts_with('/') {
             request.endpoint.clone()
         } else {
             format!("/{}", request.endpoint)
         };
         let url = format!("{}/proxy{endpoint}", self.config.api_base);
-        let retries = if is_idempotent(&request.method) {
-            self.config.retry.max_retries
-        } else {
-            0
-        };
+        let idempotent = is_idempotent(&request.method);
         let mut attempt = 0;
         loop {
-            let mut builder = self
-                .http
-                .request(request.method.clone(), &url)
-                .bearer_auth(&self.config.secret_key)
-                .header("Connection-Id", &request.connection_id)
-                .header("Provider-Config-Key", &request.provider_config_key);
-            if let Some(base) = &request.base_url_override {
-                builder = builder.header("Base-Url-Override", base);
-            }
-            if let Some(n) = request.nango_retries {
-                builder = builder.header("Retries", n.to_string());
-            }
-            for (name, value) in &request.headers {
-                builder = builder.header(format!("Nango-Proxy-{name}"), value);
-            }
-            if let Some(content_type) = &request.content_type {
-                builder = builder.header(reqwest::header::CONTENT_TYPE, content_type);
-            }
-            if let Some(body) = &request.body {
-                builder = builder.body(body.clone());
-            }
-            let outcome = match builder.send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    match response.bytes().await {
-                        Ok(body) => Ok(ProxyResponse {
-                            status,
-                            headers,
-                            body,
-                        }),
-                        Err(e) => Err(transport(e)),
-                    }
+            let outcome = self.proxy_builder(&url, request).send().await;
+            let can_retry = attempt < self.config.retry.max_retries;
+            let wait = match &outcome {
+                Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS && can_retry => {
+                    Some(retry_after(r.headers()))
                 }
-                Err(e) => Err(transport(e)),
+                Ok(r) if r.status().is_server_error() && idempotent && can_retry => {
+                    Some(retry_after(r.headers()))
+                }
+                Err(e) if idempotent && can_retry && (e.is_timeout() || e.is_connect()) => {
+                    Some(None)
+                }
+                _ => None,
             };
-            let transient = match &outcome {
-                Ok(r) => r.status == StatusCode::TOO_MANY_REQUESTS || r.status.is_server_error(),
-                Err(e) => e.is_transient(),
+            let Some(wait) = wait else {
+                return outcome.map_err(transport);
             };
-            if !transient || attempt >= retries {
-                return outcome;
-            }
-            let wait = outcome.as_ref().ok().and_then(|r| retry_after(&r.headers));
+            drop(outcome);
             tokio::time::sleep(self.config.retry.delay(attempt, wait)).await;
             attempt += 1;
         }
+    }
+
+    fn proxy_builder(&self, url: &str, request: &ProxyRequest) -> reqwest::RequestBuilder {
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url)
+            .bearer_auth(&self.config.secret_key)
+            .header("Connection-Id", &request.connection_id)
+            .header("Provider-Config-Key", &request.provider_config_key);
+        if let Some(base) = &request.base_url_override {
+            builder = builder.header("Base-Url-Override", base);
+        }
+        if let Some(n) = request.nango_retries {
+            builder = builder.header("Retries", n.to_string());
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(format!("Nango-Proxy-{name}"), value);
+        }
+        if let Some(content_type) = &request.content_type {
+            builder = builder.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        builder
     }
 
     /// Sends a call (retrying when it is idempotent and failed transiently) and decodes the

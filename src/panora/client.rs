@@ -1,0 +1,173 @@
+//! The Panora HTTP client (panora-api.md A.3, A.5, A.6, A.9): the API key as `x-api-key`
+//! (and as a Bearer token, as the seeds send it), the end user's `x-connection-token`, one
+//! `reqwest::Client` with timeouts, and retries of GETs (429, 5xx, timeouts) with backoff.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::{
+    Error, Result,
+    nango::retry::{RetryPolicy, retry_after},
+    unified::upstream::message_of,
+};
+
+const PROVIDER: &str = "Panora";
+
+#[derive(Clone)]
+pub struct PanoraConfig {
+    /// Base URL without trailing slash (`http://localhost:3000` self-hosted).
+    pub api_url: String,
+    pub api_key: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for PanoraConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PanoraConfig")
+            .field("api_url", &self.api_url)
+            .field("api_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl PanoraConfig {
+    pub fn new(api_url: impl Into<String>, api_key: impl Into<String>) -> Self {
+        Self {
+            api_url: api_url.into().trim_end_matches('/').to_owned(),
+            api_key: api_key.into(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PanoraClient {
+    http: reqwest::Client,
+    config: PanoraConfig,
+}
+
+impl PanoraClient {
+    pub fn new(config: PanoraConfig) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Internal(format!("the Panora client: {e}")))?;
+        Ok(Self { http, config })
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.config.api_url
+    }
+
+    /// `GET path?query` for the connection `token`.
+    pub async fn get(&self, path: &str, query: &[(&str, String)], token: &str) -> Result<Value> {
+        self.send(Method::GET, path, query, token, None).await
+    }
+
+    /// `POST path?query` with a JSON body.
+    pub async fn post(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        token: &str,
+        body: &Value,
+    ) -> Result<Value> {
+        self.send(Method::POST, path, query, token, Some(body))
+            .await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        token: &str,
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let url = format!("{}{path}", self.config.api_url);
+        let mut attempt = 0;
+        loop {
+            let mut builder = self
+                .http
+                .request(method.clone(), &url)
+                .header("x-api-key", &self.config.api_key)
+                .bearer_auth(&self.config.api_key)
+                .header("x-connection-token", token)
+                .query(query);
+            if let Some(body) = body {
+                builder = builder.json(body);
+            }
+            let outcome = builder.send().await;
+            let can_retry = attempt < self.config.retry.max_retries;
+            let get = method == Method::GET;
+            let wait = match &outcome {
+                Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS && can_retry => {
+                    Some(retry_after(r.headers()))
+                }
+                Ok(r) if r.status().is_server_error() && get && can_retry => {
+                    Some(retry_after(r.headers()))
+                }
+                Err(e) if get && can_retry && (e.is_timeout() || e.is_connect()) => Some(None),
+                _ => None,
+            };
+            if let Some(wait) = wait {
+                drop(outcome);
+                tokio::time::sleep(self.config.retry.delay(attempt, wait)).await;
+                attempt += 1;
+                continue;
+            }
+            return read(outcome).await;
+        }
+    }
+}
+
+/// Panora's answer as JSON, or our error: 4xx passed on, 5xx (Panora's "anything else",
+/// A.9) as 502, timeouts as 504.
+async fn read(outcome: reqwest::Result<reqwest::Response>) -> Result<Value> {
+    let response = outcome.map_err(transport)?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(transport)?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|_| Error::UpstreamUnavailable {
+            provider: PROVIDER.to_owned(),
+            status: Some(status.as_u16()),
+            message: "the answer was not JSON".to_owned(),
+        });
+    }
+    let message = message_of(&bytes);
+    if status.is_client_error() {
+        Err(Error::UpstreamRejected {
+            provider: PROVIDER.to_owned(),
+            status: status.as_u16(),
+            message,
+        })
+    } else {
+        Err(Error::UpstreamUnavailable {
+            provider: PROVIDER.to_owned(),
+            status: Some(status.as_u16()),
+            message,
+        })
+    }
+}
+
+fn transport(err: reqwest::Error) -> Error {
+    if err.is_timeout() {
+        Error::UpstreamTimeout {
+            provider: PROVIDER.to_owned(),
+        }
+    } else {
+        Error::UpstreamUnavailable {
+            provider: PROVIDER.to_owned(),
+            status: None,
+            message: format!("cannot reach Panora: {}", err.without_url()),
+        }
+    }
+}

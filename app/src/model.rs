@@ -341,3 +341,43 @@ pub struct AdminView {
     pub webhooks: Vec<WebhookItem>,
     pub audit: Vec<AuditItem>,
 }
+
+/// An API key as the settings page lists it (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyItem {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// A key just created: `secret` is shown once and never again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub name: String,
+    pub secret: String,
+}
+
+/// The organisation's Panora connection token, as far as the browser may know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanoraLinkInfo {
+    pub label: Option<String>,
+    pub token_hint: String,
+    pub updated_by: Option<String>,
+    pub updated_at: i64,
+}
+
+/// The settings page (admins only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub org_name: String,
+    pub api_keys: Vec<ApiKeyItem>,
+    pub panora: Option<PanoraLinkInfo>,
+    /// Whether Panora is configured on this server at all.
+    pub panora_enabled: bool,
+    /// Where the REST API's reference lives.
+    pub api_docs_url: String,
+}

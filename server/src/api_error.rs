@@ -30,8 +30,19 @@ impl IntoResponse for ApiError {
         if let Some(field) = err.field() {
             body["field"] = json!(field);
         }
-        if let patchbay::Error::InvalidChoice { allowed, .. } = &err {
+        if let Some(allowed) = err.allowed() {
             body["allowed"] = json!(allowed);
+        }
+        match &err {
+            patchbay::Error::AmbiguousConnection { candidates, .. } => {
+                body["connections"] = json!(candidates);
+            }
+            patchbay::Error::UpstreamRejected { status, .. }
+            | patchbay::Error::UpstreamUnavailable {
+                status: Some(status),
+                ..
+            } => body["upstream_status"] = json!(status),
+            _ => {}
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         if let patchbay::Error::RateLimited { retry_after_secs } = err

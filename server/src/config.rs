@@ -39,7 +39,24 @@ pub struct Config {
     /// `PATCHBAY_RECONCILE_SECS` (default 300; 0 switches it off): how often the connections
     /// are reconciled with Nango's list.
     pub reconcile_every_secs: u64,
+    /// How Patchbay reaches Panora, if at all.
+    pub panora: PanoraTarget,
 }
+
+/// Panora settings (DESIGN.md §3).
+#[derive(Debug, Clone)]
+pub enum PanoraTarget {
+    /// No `PANORA_API_URL` and no sandbox: the unified API offers Nango only.
+    Off,
+    /// `PANORA_API_URL` with `PANORA_API_KEY`.
+    Remote { api_url: Url, api_key: SecretString },
+    /// Sandbox mode without `PANORA_API_URL`: the sandbox's fake Panora, mounted at
+    /// `/sandbox/panora`, with `PANORA_API_KEY` or a fixed local key.
+    Sandbox { api_key: SecretString },
+}
+
+/// The key the sandbox's fake Panora accepts when `PANORA_API_KEY` is unset (local only).
+pub const SANDBOX_PANORA_KEY: &str = "sk_sandbox_3f1c9a7e-5b2d-4e8a-9c61-7d0f2b4a8e15";
 
 /// Nango settings. Without a secret key Patchbay runs on its built-in sandbox.
 #[derive(Debug, Clone)]
@@ -146,6 +163,7 @@ impl Config {
             })?,
         };
 
+        let panora = panora_config(&get, &nango)?;
         Ok(Self {
             database_url,
             bind,
@@ -154,7 +172,13 @@ impl Config {
             data_dir,
             nango,
             reconcile_every_secs,
+            panora,
         })
+    }
+
+    /// True when the built-in sandbox stands in for Nango.
+    pub fn nango_sandbox(&self) -> bool {
+        self.nango.enabled && matches!(self.nango.target, NangoTarget::Sandbox { .. })
     }
 
     /// The URL this process reaches itself on (loopback when bound to every interface).
@@ -475,5 +499,38 @@ mod tests {
         assert_eq!(first.secret.expose_secret(), second.secret.expose_secret());
         assert_eq!(first.secret.expose_secret().len(), 64);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+fn panora_config(
+    get: &impl Fn(&str) -> Option<String>,
+    nango: &NangoConfig,
+) -> Result<PanoraTarget, ConfigError> {
+    let key = get("PANORA_API_KEY").map(SecretString::from);
+    match get("PANORA_API_URL") {
+        Some(raw) => {
+            let api_url = Url::parse(&raw)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| {
+                    bad(
+                        "PANORA_API_URL",
+                        format!("{raw:?} is not an http(s) URL like http://localhost:3000"),
+                    )
+                })?;
+            let api_key = key.ok_or_else(|| {
+                bad(
+                    "PANORA_API_KEY",
+                    "is required when PANORA_API_URL is set (Dashboard > API Keys in Panora)",
+                )
+            })?;
+            Ok(PanoraTarget::Remote { api_url, api_key })
+        }
+        None if nango.enabled && matches!(nango.target, NangoTarget::Sandbox { .. }) => {
+            Ok(PanoraTarget::Sandbox {
+                api_key: key.unwrap_or_else(|| SecretString::from(SANDBOX_PANORA_KEY)),
+            })
+        }
+        None => Ok(PanoraTarget::Off),
     }
 }

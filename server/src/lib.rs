@@ -2,6 +2,8 @@
 //! same router from the very same state.
 
 pub mod api_error;
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod nango_sandbox;
 pub mod origin;

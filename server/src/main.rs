@@ -3,39 +3,16 @@
 
 use std::{net::SocketAddr, process::ExitCode};
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use leptos::config::get_configuration;
 use patchbay::catalog::Catalog;
-use patchbay_server::{AppState, Config, router};
+use patchbay_server::{
+    AppState, Config,
+    cli::{self, Cli, Command},
+    router,
+};
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
-
-#[derive(Parser)]
-#[command(
-    name = "patchbay",
-    version,
-    about = "Patchbay, the self-hostable integrations hub"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run the web app (the default).
-    Serve,
-    /// Apply the database migrations and exit.
-    Migrate,
-    /// Run the built-in Nango sandbox on its own (for the Nango SDKs, the CLI and tests).
-    Sandbox {
-        /// Port to listen on (127.0.0.1).
-        #[arg(long, default_value_t = 3003)]
-        port: u16,
-        /// Where to send its signed webhooks.
-        #[arg(long)]
-        webhook_url: Option<String>,
-    },
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -63,11 +40,13 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::Sandbox { port, webhook_url } => sandbox(config, port, webhook_url).await,
+        Command::Nango(command) => cli::nango(&config, command).await,
+        Command::Whatsapp(command) => cli::whatsapp(&config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("patchbay: {message}");
+            eprintln!("patchbay: {}", cli::one_line(&message));
             ExitCode::FAILURE
         }
     }
@@ -82,7 +61,6 @@ async fn migrate(config: &Config) -> Result<(), String> {
 }
 
 async fn sandbox(config: Config, port: u16, webhook_url: Option<String>) -> Result<(), String> {
-    use secrecy::ExposeSecret;
     let patchbay_server::config::NangoTarget::Sandbox { secret_key } = &config.nango.target else {
         return Err(
             "a Nango secret key is configured; the sandbox runs only without one".to_owned(),
@@ -104,8 +82,20 @@ async fn sandbox(config: Config, port: u16, webhook_url: Option<String>) -> Resu
             environment: config.nango.environment.clone(),
             integrations: patchbay_server::state::sandbox_integrations(&catalog),
         },
+        sandbox_panora_key(&config),
     )
     .await
+}
+
+/// The key the standalone sandbox's fake Panora accepts: `PANORA_API_KEY` or the fixed local one.
+fn sandbox_panora_key(config: &Config) -> String {
+    use patchbay_server::config::{PanoraTarget, SANDBOX_PANORA_KEY};
+    match &config.panora {
+        PanoraTarget::Remote { api_key, .. } | PanoraTarget::Sandbox { api_key } => {
+            api_key.expose_secret().to_owned()
+        }
+        PanoraTarget::Off => SANDBOX_PANORA_KEY.to_owned(),
+    }
 }
 
 async fn serve(config: Config) -> Result<(), String> {

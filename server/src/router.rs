@@ -6,7 +6,7 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     middleware,
-    routing::{get, post},
+    routing::{any, delete, get, post},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::{
     origin::check_origin,
-    routes::{connectors, health, webhooks},
+    routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
     state::AppState,
 };
 
@@ -39,6 +39,13 @@ pub fn router(state: AppState) -> Router {
         Some(sandbox) => router.nest_service(crate::state::SANDBOX_MOUNT, sandbox.router()),
         None => router,
     };
+    let router = match state.sandbox_panora_key() {
+        Some(key) => router.nest_service(
+            crate::state::SANDBOX_PANORA_MOUNT,
+            crate::nango_sandbox::panora_router(key),
+        ),
+        None => router,
+    };
     router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -47,6 +54,22 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/connectors/categories",
             get(connectors::list_categories),
         )
+        .route("/api/v1/connections", get(connections::list))
+        .route(
+            "/api/v1/api-keys",
+            get(api_keys::list).post(api_keys::create),
+        )
+        .route("/api/v1/api-keys/{id}", delete(api_keys::revoke))
+        .route(
+            "/api/integrations/unified",
+            post(unified::unified).layer(DefaultBodyLimit::max(unified::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/api/proxy/{connection}/{*path}",
+            any(proxy::forward).layer(DefaultBodyLimit::max(proxy::MAX_BODY_BYTES)),
+        )
+        .route("/api/openapi.json", get(openapi::spec))
+        .route("/api/docs", get(openapi::docs_page))
         .route(
             "/api/webhooks/nango",
             post(webhooks::nango).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),

@@ -10,13 +10,16 @@ use patchbay::{
     Db, Hub, NangoLink,
     catalog::Catalog,
     nango::{NangoClient, NangoClientConfig},
+    panora::{PanoraClient, PanoraConfig},
 };
 use secrecy::ExposeSecret;
 
-use crate::config::{Config, NangoTarget};
+use crate::config::{Config, NangoTarget, PanoraTarget};
 
 /// Where the built-in sandbox is mounted.
 pub const SANDBOX_MOUNT: &str = "/sandbox/nango";
+/// Where the sandbox's fake Panora is mounted.
+pub const SANDBOX_PANORA_MOUNT: &str = "/sandbox/panora";
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -53,6 +56,9 @@ impl AppState {
         if config.nango.enabled {
             hub = hub.with_nango(nango_link(&config)?);
         }
+        if let Some(panora) = panora_client(&config)? {
+            hub = hub.with_panora(panora);
+        }
         Ok(Self {
             leptos_options,
             config: Arc::new(config),
@@ -62,7 +68,7 @@ impl AppState {
 
     /// True when the built-in sandbox stands in for Nango.
     pub fn sandbox_mode(&self) -> bool {
-        self.config.nango.enabled && matches!(self.config.nango.target, NangoTarget::Sandbox { .. })
+        self.config.nango_sandbox()
     }
 
     /// What the Leptos pages and server functions receive as context.
@@ -116,7 +122,30 @@ fn nango_link(config: &Config) -> patchbay::Result<NangoLink> {
     })
 }
 
+/// The Panora client for the configured target (the sandbox's fake over loopback HTTP).
+fn panora_client(config: &Config) -> patchbay::Result<Option<PanoraClient>> {
+    let (api_url, api_key) = match &config.panora {
+        PanoraTarget::Off => return Ok(None),
+        PanoraTarget::Remote { api_url, api_key } => {
+            (api_url.as_str().trim_end_matches('/').to_owned(), api_key)
+        }
+        PanoraTarget::Sandbox { api_key } => (
+            format!("{}{SANDBOX_PANORA_MOUNT}", config.loopback_url()),
+            api_key,
+        ),
+    };
+    PanoraClient::new(PanoraConfig::new(api_url, api_key.expose_secret())).map(Some)
+}
+
 impl AppState {
+    /// The key of the sandbox's fake Panora, when it stands in for Panora.
+    pub fn sandbox_panora_key(&self) -> Option<String> {
+        match &self.config.panora {
+            PanoraTarget::Sandbox { api_key } => Some(api_key.expose_secret().to_owned()),
+            _ => None,
+        }
+    }
+
     /// The sandbox's settings: the configured key, mounted under the public URL, sending its
     /// webhooks to this server over loopback, with one integration per Nango-powered connector.
     pub fn sandbox_config(&self) -> Option<crate::nango_sandbox::SandboxConfig> {

@@ -92,21 +92,57 @@ fn one(record: impl Serialize) -> Result<Outcome> {
     })
 }
 
-fn many<T: Serialize>((items, next_cursor): (Vec<T>, Option<String>)) -> Result<Outcome> {
-    Ok(Outcome {
-        data: serde_json::to_value(items).map_err(|e| Error::Internal(e.to_string()))?,
-        next_cursor,
+/// A list call, bound to its client and connection (an enum rather than a closure, so the
+/// future stays `Send` for axum).
+enum Lister<'a> {
+    Contacts(&'a crate::nango::NangoClient, &'a Target),
+    Employees(&'a crate::nango::NangoClient, &'a Target),
+    PanoraContacts(&'a panora::PanoraClient, &'a str),
+    PanoraEmployees(&'a panora::PanoraClient, &'a str),
+}
+
+fn values<T: Serialize>(page: Page<T>) -> Result<Page<Value>> {
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|i| serde_json::to_value(i).map_err(|e| Error::Internal(e.to_string())))
+            .collect::<Result<_>>()?,
+        next: page.next,
     })
+}
+
+impl Lister<'_> {
+    async fn fetch(&self, position: Option<&str>, size: u32, rd: bool) -> Result<Page<Value>> {
+        match self {
+            Self::Contacts(nango, target) => {
+                values(crm::list(nango, target, position, size, rd).await?)
+            }
+            Self::Employees(nango, target) => {
+                values(hr::list(nango, target, position, size, rd).await?)
+            }
+            Self::PanoraContacts(client, token) => {
+                values(panora::list_contacts(client, token, position, size, rd).await?)
+            }
+            Self::PanoraEmployees(client, token) => {
+                values(panora::list_employees(client, token, position, size, rd).await?)
+            }
+        }
+    }
+
+    /// The position of the record at `offset`, for providers that page by offset.
+    fn offset_position(&self, offset: u32) -> Option<String> {
+        match self {
+            Self::Contacts(_, target) => crm::offset_position(target, offset),
+            Self::Employees(..) => Some(offset.to_string()),
+            Self::PanoraContacts(..) | Self::PanoraEmployees(..) => None,
+        }
+    }
 }
 
 /// Fetches the requested page: from the cursor, else by offset for providers that page by
 /// offset, else by walking the cursors from the first page.
-async fn paged<T>(
-    params: &ListParams,
-    owner: &str,
-    offset_position: impl Fn(u32) -> Option<String>,
-    fetch: impl AsyncFn(Option<String>, u32) -> Result<Page<T>>,
-) -> Result<(Vec<T>, Option<String>)> {
+async fn paged(params: &ListParams, owner: &str, lister: Lister<'_>, rd: bool) -> Result<Outcome> {
     let size = params.page_size;
     let mut position = params
         .cursor
@@ -115,7 +151,7 @@ async fn paged<T>(
         .transpose()?;
     if position.is_none() && params.page > 1 {
         let skipped = params.page - 1;
-        if let Some(at) = offset_position(skipped.saturating_mul(size)) {
+        if let Some(at) = lister.offset_position(skipped.saturating_mul(size)) {
             position = Some(at);
         } else if skipped > MAX_PAGES_WALKED {
             return Err(Error::invalid_field(
@@ -127,15 +163,23 @@ async fn paged<T>(
             ));
         } else {
             for _ in 0..skipped {
-                match fetch(position.clone(), size).await?.next {
+                match lister.fetch(position.as_deref(), size, rd).await?.next {
                     Some(next) => position = Some(next),
-                    None => return Ok((Vec::new(), None)),
+                    None => {
+                        return Ok(Outcome {
+                            data: Value::Array(Vec::new()),
+                            next_cursor: None,
+                        });
+                    }
                 }
             }
         }
     }
-    let page = fetch(position, size).await?;
-    Ok((page.items, page.next.map(|n| cursor::encode(owner, &n))))
+    let page = lister.fetch(position.as_deref(), size, rd).await?;
+    Ok(Outcome {
+        data: Value::Array(page.items),
+        next_cursor: page.next.map(|n| cursor::encode(owner, &n)),
+    })
 }
 
 /// The remote id inside one of our ids (`hubspot:42` → `42`); bare remote ids pass as they are.
@@ -169,31 +213,27 @@ async fn via_nango(
     let rd = request.remote_data;
     let id = request.id.as_deref().map(|id| remote_id(&target, id));
     let outcome = match (request.resource, request.operation, id) {
-        (Resource::CrmContact, Operation::List, _) => many(
+        (Resource::CrmContact, Operation::List, _) => {
             paged(
                 &request.params,
                 &owner,
-                |offset| crm::offset_position(&target, offset),
-                async |position, size| {
-                    crm::list(nango, &target, position.as_deref(), size, rd).await
-                },
+                Lister::Contacts(nango, &target),
+                rd,
             )
-            .await?,
-        )?,
+            .await?
+        }
         (Resource::CrmContact, Operation::Get, Some(id)) => {
             one(crm::fetch(nango, &target, id, rd).await?)?
         }
-        (Resource::HrEmployee, Operation::List, _) => many(
+        (Resource::HrEmployee, Operation::List, _) => {
             paged(
                 &request.params,
                 &owner,
-                |offset| Some(offset.to_string()),
-                async |position, size| {
-                    hr::list(nango, &target, position.as_deref(), size, rd).await
-                },
+                Lister::Employees(nango, &target),
+                rd,
             )
-            .await?,
-        )?,
+            .await?
+        }
         (Resource::HrEmployee, Operation::Get, Some(id)) => {
             one(hr::fetch(nango, &target, id, rd).await?)?
         }
@@ -241,34 +281,30 @@ async fn via_panora(hub: &Hub, caller: &Caller, request: &UnifiedRequest) -> Res
     let rd = request.remote_data;
     let id = request.id.as_deref();
     match (request.resource, request.operation, id, contact) {
-        (Resource::CrmContact, Operation::List, _, _) => many(
+        (Resource::CrmContact, Operation::List, _, _) => {
             paged(
                 &request.params,
                 owner,
-                |_| None,
-                async |position, size| {
-                    panora::list_contacts(client, &token, position.as_deref(), size, rd).await
-                },
+                Lister::PanoraContacts(client, &token),
+                rd,
             )
-            .await?,
-        ),
+            .await
+        }
         (Resource::CrmContact, Operation::Get, Some(id), _) => {
             one(panora::get_contact(client, &token, id, rd).await?)
         }
         (Resource::CrmContact, Operation::Create, _, Some(input)) => {
             one(panora::create_contact(client, &token, &input, rd).await?)
         }
-        (Resource::HrEmployee, Operation::List, _, _) => many(
+        (Resource::HrEmployee, Operation::List, _, _) => {
             paged(
                 &request.params,
                 owner,
-                |_| None,
-                async |position, size| {
-                    panora::list_employees(client, &token, position.as_deref(), size, rd).await
-                },
+                Lister::PanoraEmployees(client, &token),
+                rd,
             )
-            .await?,
-        ),
+            .await
+        }
         (Resource::HrEmployee, Operation::Get, Some(id), _) => {
             one(panora::get_employee(client, &token, id, rd).await?)
         }

@@ -7,3 +7,4 @@ pub mod catalog;
 pub mod connect;
 pub mod connections;
 pub mod orgs;
+pub mod settings;

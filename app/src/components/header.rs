@@ -42,6 +42,9 @@ pub fn Header() -> impl IntoView {
                                     <A href="/admin" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
                                         "Admin"
                                     </A>
+                                    <A href="/settings" attr:class="rounded-md px-2 py-1 text-slate-600 hover:text-slate-900 aria-[current=page]:font-semibold aria-[current=page]:text-slate-900 dark:text-slate-300 dark:hover:text-white dark:aria-[current=page]:text-white">
+                                        "Settings"
+                                    </A>
                                 })}
                             })
                         })}

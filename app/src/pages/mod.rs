@@ -8,3 +8,4 @@ pub mod connector;
 pub mod invite;
 pub mod members;
 pub mod not_found;
+pub mod settings;

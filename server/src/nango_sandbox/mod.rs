@@ -9,6 +9,7 @@
 mod api;
 mod connect_ui;
 mod control;
+mod fake_panora;
 mod fake_providers;
 mod state;
 mod webhooks;
@@ -20,8 +21,15 @@ use axum::{
     routing::{any, delete, get, post},
 };
 
+pub use fake_panora::{SANDBOX_PANORA_CRM_TOKEN, SANDBOX_PANORA_HRIS_TOKEN};
 use state::Shared;
 pub use state::{SandboxConfig, SandboxIntegration};
+
+/// The fake Panora (mounted at `/sandbox/panora` in the app, `/panora` standalone), accepting
+/// `api_key` as its `x-api-key`.
+pub fn panora_router(api_key: String) -> Router {
+    fake_panora::router(api_key)
+}
 
 /// The sandbox: cheap to clone, one state behind it.
 #[derive(Clone)]
@@ -109,14 +117,26 @@ impl Sandbox {
     }
 }
 
-/// `patchbay sandbox --port N`: the sandbox on its own, without the app.
-pub async fn serve_standalone(addr: SocketAddr, config: SandboxConfig) -> Result<(), String> {
+/// The standalone sandbox's routes: Nango at the root, the fake Panora under `/panora`.
+pub fn standalone_router(config: SandboxConfig, panora_key: String) -> Result<Router, String> {
     let sandbox = Sandbox::new(config)?;
+    Ok(sandbox
+        .router()
+        .nest_service("/panora", panora_router(panora_key)))
+}
+
+/// `patchbay sandbox --port N`: the sandbox on its own, without the app.
+pub async fn serve_standalone(
+    addr: SocketAddr,
+    config: SandboxConfig,
+    panora_key: String,
+) -> Result<(), String> {
+    let router = standalone_router(config, panora_key)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, "the Nango sandbox is listening");
-    axum::serve(listener, sandbox.router())
+    axum::serve(listener, router)
         .await
         .map_err(|e| format!("sandbox error: {e}"))
 }

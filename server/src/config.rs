@@ -356,6 +356,39 @@ fn kept_secret(
     Ok(secret)
 }
 
+fn panora_config(
+    get: &impl Fn(&str) -> Option<String>,
+    nango: &NangoConfig,
+) -> Result<PanoraTarget, ConfigError> {
+    let key = get("PANORA_API_KEY").map(SecretString::from);
+    match get("PANORA_API_URL") {
+        Some(raw) => {
+            let api_url = Url::parse(&raw)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| {
+                    bad(
+                        "PANORA_API_URL",
+                        format!("{raw:?} is not an http(s) URL like http://localhost:3000"),
+                    )
+                })?;
+            let api_key = key.ok_or_else(|| {
+                bad(
+                    "PANORA_API_KEY",
+                    "is required when PANORA_API_URL is set (Dashboard > API Keys in Panora)",
+                )
+            })?;
+            Ok(PanoraTarget::Remote { api_url, api_key })
+        }
+        None if nango.enabled && matches!(nango.target, NangoTarget::Sandbox { .. }) => {
+            Ok(PanoraTarget::Sandbox {
+                api_key: key.unwrap_or_else(|| SecretString::from(SANDBOX_PANORA_KEY)),
+            })
+        }
+        None => Ok(PanoraTarget::Off),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -499,38 +532,5 @@ mod tests {
         assert_eq!(first.secret.expose_secret(), second.secret.expose_secret());
         assert_eq!(first.secret.expose_secret().len(), 64);
         std::fs::remove_dir_all(dir).unwrap();
-    }
-}
-
-fn panora_config(
-    get: &impl Fn(&str) -> Option<String>,
-    nango: &NangoConfig,
-) -> Result<PanoraTarget, ConfigError> {
-    let key = get("PANORA_API_KEY").map(SecretString::from);
-    match get("PANORA_API_URL") {
-        Some(raw) => {
-            let api_url = Url::parse(&raw)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                .ok_or_else(|| {
-                    bad(
-                        "PANORA_API_URL",
-                        format!("{raw:?} is not an http(s) URL like http://localhost:3000"),
-                    )
-                })?;
-            let api_key = key.ok_or_else(|| {
-                bad(
-                    "PANORA_API_KEY",
-                    "is required when PANORA_API_URL is set (Dashboard > API Keys in Panora)",
-                )
-            })?;
-            Ok(PanoraTarget::Remote { api_url, api_key })
-        }
-        None if nango.enabled && matches!(nango.target, NangoTarget::Sandbox { .. }) => {
-            Ok(PanoraTarget::Sandbox {
-                api_key: key.unwrap_or_else(|| SecretString::from(SANDBOX_PANORA_KEY)),
-            })
-        }
-        None => Ok(PanoraTarget::Off),
     }
 }

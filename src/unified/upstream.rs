@@ -61,10 +61,16 @@ pub fn read(provider: &str, status: StatusCode, body: &Bytes) -> Result<Value> {
         });
     }
     if is_nango_side(body) {
-        return Err(Error::Nango(NangoError::from_response(
-            status.as_u16(),
-            body,
-        )));
+        let err = NangoError::from_response(status.as_u16(), body);
+        // Nango itself failing is, for the caller, the provider being out of reach.
+        if status.is_server_error() {
+            return Err(Error::UpstreamUnavailable {
+                provider: "Nango".to_owned(),
+                status: Some(status.as_u16()),
+                message: err.to_string(),
+            });
+        }
+        return Err(Error::Nango(err));
     }
     let message = message_of(body);
     if status.is_client_error() {

@@ -211,8 +211,11 @@ pub async fn proxy(
             (StatusCode::CREATED, Json(json!({ "success": true, "data": person }))).into_response()
         }
         ("salesforce", &Method::GET, ["services", "data", _version, "query"]) => {
-            let records: Vec<Value> = (1..=SEEDED).map(salesforce_contact).collect();
-            Json(json!({ "totalSize": records.len(), "done": true, "records": records })).into_response()
+            let soql = param("q").unwrap_or_default();
+            let limit = soql_number(&soql, "LIMIT").unwrap_or(SEEDED);
+            let offset = soql_number(&soql, "OFFSET").unwrap_or(0);
+            let records: Vec<Value> = (offset + 1..=SEEDED).take(limit).map(salesforce_contact).collect();
+            Json(json!({ "totalSize": SEEDED, "done": true, "records": records })).into_response()
         }
         ("salesforce", &Method::GET, ["services", "data", _version, "sobjects", "Contact", id]) => {
             match id.strip_prefix("003SANDBOX").and_then(|n| n.parse::<usize>().ok()) {
@@ -269,6 +272,15 @@ pub async fn proxy(
         )
             .into_response(),
     }
+}
+
+/// The number after a SOQL keyword (`LIMIT 26`), if the query has one.
+fn soql_number(soql: &str, keyword: &str) -> Option<usize> {
+    let words: Vec<&str> = soql.split_whitespace().collect();
+    words
+        .windows(2)
+        .find(|w| w[0].eq_ignore_ascii_case(keyword))
+        .and_then(|w| w[1].parse().ok())
 }
 
 fn hubspot_contact(i: usize) -> Value {

@@ -9,8 +9,8 @@
 mod api;
 mod connect_ui;
 mod control;
-mod fake_panora;
 mod fake_providers;
+mod panora_fake;
 mod state;
 mod webhooks;
 
@@ -21,14 +21,14 @@ use axum::{
     routing::{any, delete, get, post},
 };
 
-pub use fake_panora::{SANDBOX_PANORA_CRM_TOKEN, SANDBOX_PANORA_HRIS_TOKEN};
+pub use panora_fake::{SANDBOX_PANORA_CRM_TOKEN, SANDBOX_PANORA_HRIS_TOKEN};
 use state::Shared;
 pub use state::{SandboxConfig, SandboxIntegration};
 
 /// The fake Panora (mounted at `/sandbox/panora` in the app, `/panora` standalone), accepting
 /// `api_key` as its `x-api-key`.
 pub fn panora_router(api_key: String) -> Router {
-    fake_panora::router(api_key)
+    panora_fake::router(api_key)
 }
 
 /// The sandbox: cheap to clone, one state behind it.

@@ -174,6 +174,8 @@ impl TestAppBuilder {
             "NANGO_SECRET_KEY" => nango_base.as_ref().map(|_| SANDBOX_KEY.to_owned()),
             "NANGO_API_BASE" => nango_base.clone(),
             "NANGO_CONNECT_UI_URL" => nango_base.as_ref().map(|b| format!("{b}/connect")),
+            "PANORA_API_URL" => nango_base.as_ref().map(|b| format!("{b}/panora")),
+            "PANORA_API_KEY" => nango_base.as_ref().map(|_| PANORA_KEY.to_owned()),
             _ => None,
         })
         .expect("test configuration");
@@ -195,8 +197,12 @@ impl TestAppBuilder {
     }
 }
 
-/// Starts the sandbox on its own on a free port; returns its base URL.
-async fn start_sandbox() -> String {
+/// The key the sandbox's fake Panora accepts in tests.
+pub const PANORA_KEY: &str = patchbay_server::config::SANDBOX_PANORA_KEY;
+
+/// Starts the sandbox (Nango at the root, Panora under `/panora`) on its own on a free port;
+/// returns its base URL.
+pub async fn start_sandbox() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -215,6 +221,10 @@ async fn start_sandbox() -> String {
     )
     .expect("sandbox");
     let router = sandbox.router();
+    let router = router.nest_service(
+        "/panora",
+        patchbay_server::nango_sandbox::panora_router(PANORA_KEY.to_owned()),
+    );
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
@@ -261,6 +271,84 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(Request::get(path).body(Body::empty()).expect("request"))
             .await
+    }
+
+    /// A REST call: `bearer` is an API key, `cookie` a session cookie line (either or neither).
+    pub async fn rest(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        cookie: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ACCEPT, "application/json");
+        if let Some(key) = bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let body = match body {
+            Some(value) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// `POST /api/integrations/unified` with an API key.
+    pub async fn unified(&self, key: &str, body: Value) -> TestResponse {
+        self.rest(
+            "POST",
+            "/api/integrations/unified",
+            Some(key),
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// The sandbox's request log (newest last).
+    pub async fn sandbox_requests(&self) -> Vec<Value> {
+        let base = self.nango_base.as_deref().expect("built with a sandbox");
+        let body: Value = reqwest::get(format!("{base}/_sandbox/requests"))
+            .await
+            .expect("the sandbox answers")
+            .json()
+            .await
+            .expect("JSON");
+        match body {
+            Value::Array(items) => items,
+            other => other["requests"].as_array().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Empties the sandbox's request log.
+    pub async fn clear_sandbox_requests(&self) {
+        let base = self.nango_base.as_deref().expect("built with a sandbox");
+        reqwest::Client::new()
+            .delete(format!("{base}/_sandbox/requests"))
+            .send()
+            .await
+            .expect("the sandbox answers");
+    }
+
+    /// Injects a fault at the sandbox.
+    pub async fn sandbox_fault(&self, spec: Value) {
+        let base = self.nango_base.as_deref().expect("built with a sandbox");
+        let r = reqwest::Client::new()
+            .post(format!("{base}/_sandbox/faults"))
+            .json(&spec)
+            .send()
+            .await
+            .expect("the sandbox answers");
+        assert!(r.status().is_success(), "fault injection: {}", r.status());
     }
 
     /// Runs one SQL statement against the test's database (to age invites, for instance).
@@ -348,6 +436,87 @@ impl Browser<'_> {
         let response = self.call("session/viewer", &[]).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.body);
         response.json()
+    }
+
+    /// The session cookie line, for REST calls made as this person.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
+    /// Connects `slug` the way Connect UI would (approving OAuth, or typing `credentials` into
+    /// the API-key or Basic form), then confirms it; returns `(provider_config_key, connection_id)`.
+    pub async fn connect(&mut self, slug: &str, credentials: Option<Value>) -> (String, String) {
+        let started = self.call("connect/start", &[("slug", slug)]).await;
+        assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+        let started = started.json();
+        let token = started["session_token"]
+            .as_str()
+            .expect("a session token")
+            .to_owned();
+        let key = started["provider_config_key"]
+            .as_str()
+            .expect("a key")
+            .to_owned();
+        let base = self
+            .app
+            .nango_base
+            .as_deref()
+            .expect("built with a sandbox");
+        let http = reqwest::Client::new();
+        let request = match &credentials {
+            None => http.post(format!(
+                "{base}/_sandbox/oauth-approve/{key}?connect_session_token={token}"
+            )),
+            Some(body) => {
+                let mode = if body.get("apiKey").is_some() {
+                    "api-key"
+                } else {
+                    "basic"
+                };
+                http.post(format!(
+                    "{base}/api-auth/{mode}/{key}?connect_session_token={token}"
+                ))
+                .json(body)
+            }
+        };
+        let approved: Value = request
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .json()
+            .await
+            .expect("JSON");
+        let connection_id = approved["connectionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no connection: {approved}"))
+            .to_owned();
+        let confirmed = self
+            .call(
+                "connect/confirm",
+                &[
+                    ("provider_config_key", &key),
+                    ("connection_id", &connection_id),
+                ],
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        (key, connection_id)
+    }
+
+    /// Creates an API key through the REST API as this (admin) person; returns the key.
+    pub async fn create_api_key(&self, name: &str) -> String {
+        let created = self
+            .app
+            .rest(
+                "POST",
+                "/api/v1/api-keys",
+                None,
+                self.cookie(),
+                Some(&serde_json::json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        created.json()["key"].as_str().expect("the key").to_owned()
     }
 
     pub fn has_session(&self) -> bool {

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod api_keys;
+mod cli;
 mod connect;
 mod connectors;
 mod health;
@@ -13,4 +15,6 @@ mod invites;
 mod manage;
 mod nango_client;
 mod pages;
+mod proxy;
+mod unified;
 mod webhooks;

@@ -87,14 +87,14 @@ pub fn render(spec: &Value) -> String {
     );
     for tag in &tags {
         let name = tag.get("name").and_then(Value::as_str).unwrap_or("");
-        html.push_str(&format!("<a href=\"#{0}\">{0}</a>", escape(name)));
+        html.push_str(&format!("<a href=\"#tag-{0}\">{0}</a>", escape(name)));
     }
     html.push_str("</nav>");
     for tag in &tags {
         let name = tag.get("name").and_then(Value::as_str).unwrap_or("");
         let about = tag.get("description").and_then(Value::as_str).unwrap_or("");
         html.push_str(&format!(
-            "<h2 id=\"{0}\">{0}</h2><p class=\"muted\">{1}</p>",
+            "<h2 id=\"tag-{0}\">{0}</h2><p class=\"muted\">{1}</p>",
             escape(name),
             prose(about)
         ));
@@ -127,7 +127,7 @@ fn operation(spec: &Value, path: &str, method: &str, item: &Value, op: &Value) -
         .and_then(Value::as_array)
         .is_some_and(Vec::is_empty);
     let mut html = format!(
-        "<section class=\"op\" id=\"{id}\"><div><span class=\"m {method}\">{upper}</span><span class=\"path\">{path}</span></div>\
+        "<section class=\"op\" id=\"op-{id}\"><div><span class=\"m {method}\">{upper}</span><span class=\"path\">{path}</span></div>\
 <p><strong>{summary}</strong> <span class=\"muted\">· {auth}</span></p><p>{description}</p>",
         id = escape(text("operationId")),
         upper = method.to_uppercase(),

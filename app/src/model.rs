@@ -284,6 +284,20 @@ mod href_tests {
 }
 
 /// `YYYY-MM-DD HH:MM UTC` for epoch milliseconds (same on server and browser).
+/// Epoch milliseconds as RFC 3339 UTC (`2026-11-22T10:04:05.123Z`), the API's time format.
+pub fn format_rfc3339(epoch_ms: i64) -> String {
+    let secs = epoch_ms.div_euclid(1000);
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:03}Z",
+        format_date(epoch_ms),
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        epoch_ms.rem_euclid(1000)
+    )
+}
+
 pub fn format_datetime(epoch_ms: i64) -> String {
     let minutes = epoch_ms.div_euclid(60_000).rem_euclid(24 * 60);
     format!(

@@ -39,11 +39,8 @@ pub fn session_token() -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == sessions::COOKIE_NAME)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty())
+        .find_map(sessions::token_in_cookie_header)
+        .map(str::to_owned)
 }
 
 /// The signed-in viewer, if the request carries a live session.

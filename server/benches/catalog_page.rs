@@ -3,87 +3,14 @@
 //! (reqwest, keep-alive, fixed concurrency). Run with `cargo bench -p server --bench catalog_page`.
 //! Environment: `BENCH_SECONDS` (per target, default 10), `BENCH_CONCURRENCY` (default 16).
 
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+mod support;
+
+use std::{net::SocketAddr, time::Duration};
 
 use leptos::config::LeptosOptions;
 use patchbay::{Db, catalog::Catalog};
 use patchbay_server::{AppState, Config};
-
-struct Outcome {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies_us: Vec<u64>,
-}
-
-impl Outcome {
-    fn rps(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile_ms(&self, p: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return f64::NAN;
-        }
-        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies_us[index] as f64 / 1000.0
-    }
-}
-
-/// Hammers `url` with `concurrency` keep-alive clients for `duration`.
-async fn load(url: &str, concurrency: usize, duration: Duration) -> Outcome {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (client, url) = (client.clone(), url.to_owned());
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match client.get(&url).send().await {
-                    Ok(r) if r.status().is_success() => match r.bytes().await {
-                        Ok(_) => latencies.push(t.elapsed().as_micros() as u64),
-                        Err(_) => errors += 1,
-                    },
-                    _ => errors += 1,
-                }
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut latencies_us = Vec::new();
-    let mut errors = 0;
-    for worker in workers {
-        let (l, e) = worker.await.expect("worker");
-        latencies_us.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed();
-    latencies_us.sort_unstable();
-    Outcome {
-        requests: latencies_us.len(),
-        errors,
-        elapsed,
-        latencies_us,
-    }
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use support::{env_number, load};
 
 #[tokio::main]
 async fn main() {
@@ -146,10 +73,42 @@ async fn main() {
         page.len()
     );
     // Warm both paths so the first measured requests do not pay for start-up.
-    load(&page_url, concurrency, Duration::from_secs(1)).await;
-    load(&static_url, concurrency, Duration::from_secs(1)).await;
-    let ssr = load(&page_url, concurrency, Duration::from_secs(seconds)).await;
-    let file = load(&static_url, concurrency, Duration::from_secs(seconds)).await;
+    load(
+        {
+            let url = page_url.clone();
+            move |c: &reqwest::Client| c.get(&url)
+        },
+        concurrency,
+        Duration::from_secs(1),
+    )
+    .await;
+    load(
+        {
+            let url = static_url.clone();
+            move |c: &reqwest::Client| c.get(&url)
+        },
+        concurrency,
+        Duration::from_secs(1),
+    )
+    .await;
+    let ssr = load(
+        {
+            let url = page_url.clone();
+            move |c: &reqwest::Client| c.get(&url)
+        },
+        concurrency,
+        Duration::from_secs(seconds),
+    )
+    .await;
+    let file = load(
+        {
+            let url = static_url.clone();
+            move |c: &reqwest::Client| c.get(&url)
+        },
+        concurrency,
+        Duration::from_secs(seconds),
+    )
+    .await;
     println!(
         "{:<22} {:>10} {:>9} {:>9} {:>9} {:>7}",
         "target", "requests", "req/s", "p50 ms", "p99 ms", "errors"

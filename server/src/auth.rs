@@ -38,11 +38,7 @@ fn session_cookie(parts: &Parts) -> Option<&str> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == sessions::COOKIE_NAME)
-        .map(|(_, value)| value)
-        .filter(|v| !v.is_empty())
+        .find_map(sessions::token_in_cookie_header)
 }
 
 impl FromRequestParts<AppState> for Authenticated {

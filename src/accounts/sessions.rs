@@ -60,6 +60,16 @@ impl Viewer {
     }
 }
 
+/// The session token in one `Cookie` header value, if it carries a non-empty one.
+pub fn token_in_cookie_header(value: &str) -> Option<&str> {
+    value
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, token)| token)
+        .filter(|token| !token.is_empty())
+}
+
 /// A fresh random token: 32 bytes from the OS generator, hex-encoded.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

@@ -63,7 +63,8 @@ pub fn segment(raw: &str) -> String {
         .replace('+', "%20")
 }
 
-fn get(target: &Target, endpoint: String) -> ProxyRequest {
+/// A GET through the proxy for the connection.
+pub fn get(target: &Target, endpoint: String) -> ProxyRequest {
     ProxyRequest::new(
         Method::GET,
         endpoint,

@@ -1,11 +1,10 @@
 //! `hr.employee` over Nango's proxy from BambooHR. BambooHR's directory comes back whole, so
 //! pages are cut here by offset; a single employee is read with the fields we map.
 
-use reqwest::Method;
 use serde_json::Value;
 
 use super::{
-    crm::{endpoint, segment},
+    crm::{self, endpoint, segment},
     model::{Page, UnifiedEmployee, text_at},
     target::Target,
     upstream,
@@ -19,13 +18,7 @@ const EMPLOYEE_FIELDS: &str =
     "firstName,lastName,displayName,workEmail,mobilePhone,jobTitle,department,status,hireDate";
 
 fn get(target: &Target, endpoint: String) -> ProxyRequest {
-    ProxyRequest::new(
-        Method::GET,
-        endpoint,
-        &target.connection_id,
-        &target.provider_config_key,
-    )
-    .with_header("Accept", "application/json")
+    crm::get(target, endpoint).with_header("Accept", "application/json")
 }
 
 pub async fn list(

@@ -266,19 +266,9 @@ pub fn new_session_token() -> String {
 pub fn iso(at: SystemTime) -> String {
     let ms = at
         .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis())
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0);
-    let secs = i64::try_from(ms / 1000).unwrap_or(0);
-    let millis = ms % 1000;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let date = app::model::format_date(days * 86_400_000);
-    format!(
-        "{date}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    app::model::format_rfc3339(ms)
 }
 
 #[cfg(test)]

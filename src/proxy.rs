@@ -4,13 +4,10 @@
 
 use bytes::Bytes;
 use reqwest::Method;
+use sqlx::Row;
 
 use crate::{
-    Error, Hub, Result,
-    caller::Caller,
-    connections::{self, ConnectionQuery, ConnectionStatus},
-    error::ConnectionRef,
-    nango::ProxyRequest,
+    Error, Hub, Result, caller::Caller, error::ConnectionRef, nango::ProxyRequest,
     unified::upstream::transport_error,
 };
 
@@ -85,33 +82,34 @@ pub struct ProxyCall {
 
 /// The organisation's live connection called `reference` (Patchbay's id or Nango's id).
 pub async fn find_connection(hub: &Hub, caller: &Caller, reference: &str) -> Result<ConnectionRef> {
-    let all =
-        connections::list_for_org(&hub.db, &caller.org_id, &ConnectionQuery::default()).await?;
-    let matches: Vec<_> = all
+    let rows = sqlx::query(
+        "SELECT provider_config_key, nango_connection_id FROM connections
+         WHERE org_id = $1 AND status <> 'disconnected'
+           AND (id = $2 OR nango_connection_id = $2)",
+    )
+    .bind(&caller.org_id)
+    .bind(reference)
+    .fetch_all(hub.db.pool())
+    .await?;
+    let mut found = rows
         .iter()
-        .filter(|c| c.status != ConnectionStatus::Disconnected)
-        .filter(|c| c.id == reference || c.nango_connection_id == reference)
-        .collect();
-    match matches.as_slice() {
-        [] => Err(Error::NoConnection(format!(
+        .map(|row| {
+            Ok(ConnectionRef {
+                provider_config_key: row.try_get("provider_config_key")?,
+                connection_id: row.try_get("nango_connection_id")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    match found.len() {
+        0 => Err(Error::NoConnection(format!(
             "your organisation has no live connection {reference}; list them with GET /api/v1/connections"
         ))),
-        [one] => Ok(ConnectionRef {
-            provider_config_key: one.provider_config_key.clone(),
-            connection_id: one.nango_connection_id.clone(),
-        }),
-        several => Err(Error::AmbiguousConnection {
+        1 => Ok(found.remove(0)),
+        n => Err(Error::AmbiguousConnection {
             message: format!(
-                "{reference} names {} connections; use Patchbay's connection id instead",
-                several.len()
+                "{reference} names {n} connections; use Patchbay's connection id instead"
             ),
-            candidates: several
-                .iter()
-                .map(|c| ConnectionRef {
-                    provider_config_key: c.provider_config_key.clone(),
-                    connection_id: c.nango_connection_id.clone(),
-                })
-                .collect(),
+            candidates: found,
         }),
     }
 }

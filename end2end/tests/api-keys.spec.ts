@@ -71,5 +71,6 @@ test("an admin creates an API key, sees it once, uses it and revokes it", async 
 test("the API reference page is served from the repository", async ({ page }) => {
   await page.goto("/api/docs");
   await expect(page.getByRole("heading", { name: "Patchbay API reference" })).toBeVisible();
-  await expect(page.locator("#op-unified")).toContainText("/api/integrations/unified");
+  await expect(page.locator("article.op").filter({ hasText: "/api/integrations/unified" }).first()).toBeVisible();
+  expect(await page.locator("script, link[rel=stylesheet]").count()).toBe(0);
 });

@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::{
     origin::check_origin,
-    routes::{api_keys, api_reference, connections, connectors, health, proxy, unified, webhooks},
+    routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
     state::AppState,
 };
 
@@ -68,8 +68,8 @@ pub fn router(state: AppState) -> Router {
             "/api/proxy/{connection}/{*path}",
             any(proxy::forward).layer(DefaultBodyLimit::max(proxy::MAX_BODY_BYTES)),
         )
-        .route("/api/openapi.json", get(api_reference::spec))
-        .route("/api/docs", get(api_reference::docs_page))
+        .route("/api/openapi.json", get(openapi::spec))
+        .route("/api/docs", get(openapi::docs_page))
         .route(
             "/api/webhooks/nango",
             post(webhooks::nango).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),

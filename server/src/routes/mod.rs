@@ -1,10 +1,10 @@
 //! The plain axum routes (not Leptos pages): health probes and the REST API.
 
 pub mod api_keys;
-pub mod api_reference;
 pub mod connections;
 pub mod connectors;
 pub mod health;
+pub mod openapi;
 pub mod proxy;
 pub mod unified;
 pub mod webhooks;

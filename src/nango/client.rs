@@ -11,7 +11,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
     error::NangoError,
-    retry::{RetryPolicy, is_idempotent, retry_after},
+    retry::{RetryPolicy, is_idempotent, retry_after, retry_wait},
     types::{
         ConnectSession, Connection, ConnectionFilter, ConnectionList, ConnectionListItem,
         CreateConnectSession, Data, GetConnectionOptions, ImportConnection, Integration, Provider,
@@ -310,18 +310,7 @@ impl NangoClient {
         loop {
             let outcome = self.proxy_builder(&url, request).send().await;
             let can_retry = attempt < self.config.retry.max_retries;
-            let wait = match &outcome {
-                Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS && can_retry => {
-                    Some(retry_after(r.headers()))
-                }
-                Ok(r) if r.status().is_server_error() && idempotent && can_retry => {
-                    Some(retry_after(r.headers()))
-                }
-                Err(e) if idempotent && can_retry && (e.is_timeout() || e.is_connect()) => {
-                    Some(None)
-                }
-                _ => None,
-            };
+            let wait = retry_wait(&outcome, idempotent).filter(|_| can_retry);
             let Some(wait) = wait else {
                 return outcome.map_err(transport);
             };

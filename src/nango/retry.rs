@@ -54,6 +54,23 @@ pub fn is_idempotent(method: &reqwest::Method) -> bool {
     )
 }
 
+/// Whether an HTTP outcome is worth another attempt, and how long the server asked to wait:
+/// `Some(wait)` to retry, `None` to keep the outcome. A 429 is retried for every method (the
+/// call was not processed); 5xx, timeouts and failed connections only for idempotent ones.
+pub fn retry_wait(
+    outcome: &reqwest::Result<reqwest::Response>,
+    idempotent: bool,
+) -> Option<Option<Duration>> {
+    match outcome {
+        Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+            Some(retry_after(r.headers()))
+        }
+        Ok(r) if r.status().is_server_error() && idempotent => Some(retry_after(r.headers())),
+        Err(e) if idempotent && (e.is_timeout() || e.is_connect()) => Some(None),
+        _ => None,
+    }
+}
+
 /// Reads `Retry-After` given in seconds (the form Nango and most APIs use).
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::Value;
 
 use crate::{
     Error, Result,
-    nango::retry::{RetryPolicy, retry_after},
+    nango::retry::{RetryPolicy, retry_wait},
     unified::upstream::message_of,
 };
 
@@ -107,17 +107,7 @@ impl PanoraClient {
             }
             let outcome = builder.send().await;
             let can_retry = attempt < self.config.retry.max_retries;
-            let get = method == Method::GET;
-            let wait = match &outcome {
-                Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS && can_retry => {
-                    Some(retry_after(r.headers()))
-                }
-                Ok(r) if r.status().is_server_error() && get && can_retry => {
-                    Some(retry_after(r.headers()))
-                }
-                Err(e) if get && can_retry && (e.is_timeout() || e.is_connect()) => Some(None),
-                _ => None,
-            };
+            let wait = retry_wait(&outcome, method == Method::GET).filter(|_| can_retry);
             if let Some(wait) = wait {
                 drop(outcome);
                 tokio::time::sleep(self.config.retry.delay(attempt, wait)).await;

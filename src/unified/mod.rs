@@ -52,16 +52,15 @@ pub struct Meta {
 /// Checks and runs one unified request for the caller's organisation.
 pub async fn execute(hub: &Hub, caller: &Caller, body: &[u8]) -> Result<UnifiedResponse> {
     let request = request::parse(body)?;
-    let (data, next_cursor, connection) = match request.provider {
+    let (outcome, connection) = match request.provider {
         Provider::Nango => via_nango(hub, caller, &request).await?,
         Provider::Panora => (via_panora(hub, caller, &request).await?, None),
-    }
-    .pipe(|(outcome, connection)| (outcome.data, outcome.next_cursor, connection));
+    };
     let list = request.operation == Operation::List;
     Ok(UnifiedResponse {
         created: request.operation == Operation::Create,
-        data,
-        next_cursor: list.then_some(next_cursor),
+        data: outcome.data,
+        next_cursor: list.then_some(outcome.next_cursor),
         meta: Meta {
             provider: request.provider.as_str(),
             resource: request.resource.as_str(),
@@ -77,13 +76,6 @@ struct Outcome {
     data: Value,
     next_cursor: Option<String>,
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 fn one(record: impl Serialize) -> Result<Outcome> {
     Ok(Outcome {

@@ -39,6 +39,9 @@ pub struct Config {
     /// `PATCHBAY_RECONCILE_SECS` (default 300; 0 switches it off): how often the connections
     /// are reconciled with Nango's list.
     pub reconcile_every_secs: u64,
+    /// `PATCHBAY_UPSTREAM_TIMEOUT_SECS` (default 30, 1 to 600): how long one call to Nango or
+    /// Panora may take before it counts as timed out (504 `upstream_timeout` after retries).
+    pub upstream_timeout: std::time::Duration,
     /// How Patchbay reaches Panora, if at all.
     pub panora: PanoraTarget,
 }
@@ -163,6 +166,20 @@ impl Config {
             })?,
         };
 
+        let upstream_timeout = match get("PATCHBAY_UPSTREAM_TIMEOUT_SECS") {
+            None => 30,
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=600).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "PATCHBAY_UPSTREAM_TIMEOUT_SECS",
+                        format!("{raw:?} is not a number of seconds from 1 to 600"),
+                    )
+                })?,
+        };
+        let upstream_timeout = std::time::Duration::from_secs(upstream_timeout);
         let panora = panora_config(&get, &nango)?;
         Ok(Self {
             database_url,
@@ -172,6 +189,7 @@ impl Config {
             data_dir,
             nango,
             reconcile_every_secs,
+            upstream_timeout,
             panora,
         })
     }
@@ -439,6 +457,9 @@ mod tests {
             ("PATCHBAY_BIND", "not-an-address"),
             ("PATCHBAY_PUBLIC_URL", "ftp://x"),
             ("PATCHBAY_SECRET", "short"),
+            ("PATCHBAY_UPSTREAM_TIMEOUT_SECS", "0"),
+            ("PATCHBAY_UPSTREAM_TIMEOUT_SECS", "soon"),
+            ("PANORA_API_URL", "not a url"),
         ];
         for (var, value) in cases {
             let mut vars = vec![SECRET];

@@ -114,7 +114,10 @@ fn nango_link(config: &Config) -> patchbay::Result<NangoLink> {
         ),
     };
     Ok(NangoLink {
-        client: NangoClient::new(NangoClientConfig::new(api_base, key))?,
+        client: NangoClient::new(NangoClientConfig {
+            request_timeout: config.upstream_timeout,
+            ..NangoClientConfig::new(api_base, key)
+        })?,
         webhook_signing_key: config.nango.webhook_secret.expose_secret().to_owned(),
         connect_ui_url,
         browser_api_url,
@@ -134,7 +137,11 @@ fn panora_client(config: &Config) -> patchbay::Result<Option<PanoraClient>> {
             api_key,
         ),
     };
-    PanoraClient::new(PanoraConfig::new(api_url, api_key.expose_secret())).map(Some)
+    PanoraClient::new(PanoraConfig {
+        request_timeout: config.upstream_timeout,
+        ..PanoraConfig::new(api_url, api_key.expose_secret())
+    })
+    .map(Some)
 }
 
 impl AppState {

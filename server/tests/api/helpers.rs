@@ -174,6 +174,8 @@ impl TestAppBuilder {
             "NANGO_SECRET_KEY" => nango_base.as_ref().map(|_| SANDBOX_KEY.to_owned()),
             "NANGO_API_BASE" => nango_base.clone(),
             "NANGO_CONNECT_UI_URL" => nango_base.as_ref().map(|b| format!("{b}/connect")),
+            // Short, so a test can make Nango time out; the sandbox answers in milliseconds.
+            "PATCHBAY_UPSTREAM_TIMEOUT_SECS" => Some("3".to_owned()),
             "PANORA_API_URL" => nango_base.as_ref().map(|b| format!("{b}/panora")),
             "PANORA_API_KEY" => nango_base.as_ref().map(|_| PANORA_KEY.to_owned()),
             _ => None,

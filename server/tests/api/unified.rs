@@ -780,6 +780,33 @@ async fn an_injected_429_is_retried_and_a_lasting_5xx_is_a_502() {
 }
 
 #[tokio::test]
+async fn a_provider_that_does_not_answer_in_time_is_a_504() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .with_nango_sandbox()
+        .build()
+        .await;
+    let mut w = world(&app).await;
+    w.ada.connect("hubspot", None).await;
+    // Longer than the 3 s the test app allows; a create is not retried, so one wait.
+    app.sandbox_fault(json!({"path_prefix": "/proxy/crm", "delay_ms": 4000, "count": 1}))
+        .await;
+    let slow = w
+        .app
+        .unified(
+            &w.key,
+            body(
+                "nango",
+                "crm.contact",
+                "create",
+                json!({"data": {"email_addresses": [{"email_address": "late@example.com"}]}}),
+            ),
+        )
+        .await;
+    assert_eq!(slow.status, StatusCode::GATEWAY_TIMEOUT, "{}", slow.body);
+    assert_eq!(slow.json()["error"]["code"], "upstream_timeout");
+}
+
+#[tokio::test]
 async fn no_connection_for_the_resource_says_what_to_connect() {
     let app = TestApp::builder(Backend::Sqlite)
         .with_nango_sandbox()

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::{
     crm::segment,
     model::{MessageReceipt, text_at},
-    request::{kind, optional_string},
+    request::{kind, optional_string, reject_unknown},
     target::Target,
     upstream,
 };
@@ -59,20 +59,6 @@ const TWILIO_FIELDS: [&str; 6] = [
     "accountSid",
 ];
 
-fn reject_unknown(data: &Map<String, Value>, known: &[&str]) -> Result<()> {
-    match data.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(unknown) => Err(Error::InvalidField {
-            field: format!("data.{unknown}"),
-            message: format!(
-                "data.{unknown} is not a field of this message; the fields are: {}",
-                known.join(", ")
-            ),
-            allowed: known.iter().map(|k| (*k).to_owned()).collect(),
-        }),
-        None => Ok(()),
-    }
-}
-
 fn required(data: &Map<String, Value>, key: &str, hint: &str) -> Result<String> {
     let field = format!("data.{key}");
     optional_string(data, key, &field)?
@@ -94,7 +80,7 @@ fn phone(raw: String, field: &str) -> Result<String> {
 
 impl WhatsappMessage {
     pub fn from_data(data: &Map<String, Value>) -> Result<Self> {
-        reject_unknown(data, &WHATSAPP_FIELDS)?;
+        reject_unknown(data, &WHATSAPP_FIELDS, "data.", "this message")?;
         let phone_number_id = required(
             data,
             "phoneNumberId",
@@ -289,7 +275,7 @@ pub struct Sms {
 
 impl Sms {
     pub fn from_data(data: &Map<String, Value>) -> Result<Self> {
-        reject_unknown(data, &TWILIO_FIELDS)?;
+        reject_unknown(data, &TWILIO_FIELDS, "data.", "this message")?;
         let account_sid = optional_string(data, "accountSid", "data.accountSid")?;
         if let Some(sid) = &account_sid {
             check_account_sid(sid)?;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::request::{kind, optional_string};
+use super::request::{kind, optional_string, reject_unknown};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,16 +93,7 @@ impl ContactInput {
 
     /// Reads `data` of a `crm.contact` create.
     pub fn from_data(data: &Map<String, Value>) -> Result<Self> {
-        if let Some(unknown) = data.keys().find(|k| !Self::FIELDS.contains(&k.as_str())) {
-            return Err(Error::InvalidField {
-                field: format!("data.{unknown}"),
-                message: format!(
-                    "data.{unknown} is not a contact field; the fields are: {}",
-                    Self::FIELDS.join(", ")
-                ),
-                allowed: Self::FIELDS.iter().map(|f| (*f).to_owned()).collect(),
-            });
-        }
+        reject_unknown(data, &Self::FIELDS, "data.", "a contact")?;
         let input = Self {
             first_name: optional_string(data, "first_name", "data.first_name")?,
             last_name: optional_string(data, "last_name", "data.last_name")?,

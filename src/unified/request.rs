@@ -247,12 +247,19 @@ fn bounded_integer(
     })
 }
 
-fn reject_unknown(map: &Map<String, Value>, known: &[&str], prefix: &str) -> Result<()> {
+/// Refuses the first key of `map` that is not `known`, naming it as `<prefix><key>` and
+/// saying it is not a field of `what` ("this request", "a contact"...).
+pub fn reject_unknown(
+    map: &Map<String, Value>,
+    known: &[&str],
+    prefix: &str,
+    what: &str,
+) -> Result<()> {
     match map.keys().find(|k| !known.contains(&k.as_str())) {
         Some(unknown) => Err(Error::InvalidField {
             field: format!("{prefix}{unknown}"),
             message: format!(
-                "{prefix}{unknown} is not a field of this request; the fields are: {}",
+                "{prefix}{unknown} is not a field of {what}; the fields are: {}",
                 known.join(", ")
             ),
             allowed: known.iter().map(|k| (*k).to_owned()).collect(),
@@ -263,7 +270,7 @@ fn reject_unknown(map: &Map<String, Value>, known: &[&str], prefix: &str) -> Res
 
 fn parse_params(body: &Map<String, Value>) -> Result<(ListParams, Option<bool>)> {
     let params = optional_object(body, "params")?.unwrap_or_default();
-    reject_unknown(&params, &PARAM_FIELDS, "params.")?;
+    reject_unknown(&params, &PARAM_FIELDS, "params.", "this request")?;
     let page = bounded_integer(&params, "page", "params.page", 1..=10_000)?.unwrap_or(1);
     let page_size = bounded_integer(&params, "page_size", "params.page_size", 1..=MAX_PAGE_SIZE)?
         .unwrap_or(DEFAULT_PAGE_SIZE);
@@ -295,7 +302,7 @@ pub fn parse(body: &[u8]) -> Result<UnifiedRequest> {
             format!("the body must be a JSON object, not {}", kind(&value)),
         ));
     };
-    reject_unknown(&body, &TOP_LEVEL_FIELDS, "")?;
+    reject_unknown(&body, &TOP_LEVEL_FIELDS, "", "this request")?;
     let provider = choice(&body, "provider", &Provider::ALL, Provider::as_str)?;
     let resource = choice(&body, "resource", provider.resources(), Resource::as_str)
         .map_err(|e| explain(e, || format!("{} serves", provider.as_str())))?;

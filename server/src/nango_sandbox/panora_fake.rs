@@ -108,6 +108,20 @@ struct ListQuery {
     remote_data: Option<String>,
 }
 
+impl ListQuery {
+    /// `remote_data=true`: include the provider's raw record.
+    fn remote(&self) -> bool {
+        self.remote_data.as_deref() == Some("true")
+    }
+}
+
+impl Fake {
+    /// The contacts (a poisoned lock still holds usable data).
+    fn contacts(&self) -> std::sync::MutexGuard<'_, Vec<Value>> {
+        self.contacts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Where a page starts (A.6): the cursor is base64 of a row id, inclusive.
 fn page_start(rows: &[Value], query: &ListQuery, uri: &Uri) -> Result<(usize, usize), Response> {
     let bad = || error(StatusCode::BAD_REQUEST, uri, "Bad Request Exception");
@@ -157,16 +171,12 @@ async fn list_contacts(
     if let Err(refused) = guard(&fake, &headers, &uri, SANDBOX_PANORA_CRM_TOKEN) {
         return refused;
     }
-    let rows = fake
-        .contacts
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let rows = fake.contacts().clone();
     let (start, limit) = match page_start(&rows, &query, &uri) {
         Ok(at) => at,
         Err(refused) => return refused,
     };
-    let remote = query.remote_data.as_deref() == Some("true");
+    let remote = query.remote();
     let page: Vec<Value> = rows
         .iter()
         .skip(start)
@@ -190,13 +200,13 @@ async fn get_contact(
     if let Err(refused) = guard(&fake, &headers, &uri, SANDBOX_PANORA_CRM_TOKEN) {
         return refused;
     }
-    let rows = fake
-        .contacts
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    match rows.into_iter().find(|r| r["id"] == json!(id)) {
-        Some(row) => Json(shown(row, query.remote_data.as_deref() == Some("true"))).into_response(),
+    let found = fake
+        .contacts()
+        .iter()
+        .find(|r| r["id"] == json!(id))
+        .cloned();
+    match found {
+        Some(row) => Json(shown(row, query.remote())).into_response(),
         None => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             &uri,
@@ -224,7 +234,7 @@ async fn create_contact(
     if !named("first_name") || !named("last_name") {
         return error(StatusCode::BAD_REQUEST, &uri, "Bad Request Exception");
     }
-    let mut contacts = fake.contacts.lock().unwrap_or_else(|e| e.into_inner());
+    let mut contacts = fake.contacts();
     let n = contacts.len() + 1000;
     let strip = |key: &str| {
         input.get(key).and_then(Value::as_array).map(|items| {
@@ -267,7 +277,7 @@ async fn list_employees(
         Ok(at) => at,
         Err(refused) => return refused,
     };
-    let remote = query.remote_data.as_deref() == Some("true");
+    let remote = query.remote();
     let page: Vec<Value> = fake
         .employees
         .iter()
@@ -299,11 +309,7 @@ async fn get_employee(
         return refused;
     }
     match fake.employees.iter().find(|e| e["id"] == json!(id)) {
-        Some(row) => Json(shown(
-            row.clone(),
-            query.remote_data.as_deref() == Some("true"),
-        ))
-        .into_response(),
+        Some(row) => Json(shown(row.clone(), query.remote())).into_response(),
         None => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             &uri,

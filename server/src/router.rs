@@ -6,7 +6,7 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     middleware,
-    routing::{any, delete, get, post},
+    routing::{MethodRouter, any, delete, get, post},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -17,6 +17,76 @@ use crate::{
     routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
     state::AppState,
 };
+
+/// One REST route (not a Leptos page or server function): its path, the methods it answers,
+/// and its handler.
+pub struct RestRoute {
+    pub path: &'static str,
+    /// The methods the handler answers (`any` routes list the ones the product supports).
+    pub methods: &'static [&'static str],
+    pub handler: MethodRouter<AppState>,
+}
+
+const ANY: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+fn rest(
+    path: &'static str,
+    methods: &'static [&'static str],
+    handler: MethodRouter<AppState>,
+) -> RestRoute {
+    RestRoute {
+        path,
+        methods,
+        handler,
+    }
+}
+
+/// Every REST route, declared once: the router is built from this list, and the tests read
+/// it to sweep every route (a route missing from their table fails them).
+pub fn rest_routes() -> Vec<RestRoute> {
+    vec![
+        rest("/healthz", &["GET"], get(health::healthz)),
+        rest("/readyz", &["GET"], get(health::readyz)),
+        rest(
+            "/api/v1/connectors",
+            &["GET"],
+            get(connectors::list_connectors),
+        ),
+        rest(
+            "/api/v1/connectors/categories",
+            &["GET"],
+            get(connectors::list_categories),
+        ),
+        rest("/api/v1/connections", &["GET"], get(connections::list)),
+        rest(
+            "/api/v1/api-keys",
+            &["GET", "POST"],
+            get(api_keys::list).post(api_keys::create),
+        ),
+        rest(
+            "/api/v1/api-keys/{id}",
+            &["DELETE"],
+            delete(api_keys::revoke),
+        ),
+        rest(
+            "/api/integrations/unified",
+            &["POST"],
+            post(unified::unified).layer(DefaultBodyLimit::max(unified::MAX_BODY_BYTES)),
+        ),
+        rest(
+            "/api/proxy/{connection}/{*path}",
+            ANY,
+            any(proxy::forward).layer(DefaultBodyLimit::max(proxy::MAX_BODY_BYTES)),
+        ),
+        rest("/api/openapi.json", &["GET"], get(openapi::spec)),
+        rest("/api/docs", &["GET"], get(openapi::docs_page)),
+        rest(
+            "/api/webhooks/nango",
+            &["POST"],
+            post(webhooks::nango).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
+        ),
+    ]
+}
 
 pub fn router(state: AppState) -> Router {
     let sandbox = state
@@ -46,34 +116,10 @@ pub fn router(state: AppState) -> Router {
         ),
         None => router,
     };
+    let router = rest_routes().into_iter().fold(router, |router, route| {
+        router.route(route.path, route.handler)
+    });
     router
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/api/v1/connectors", get(connectors::list_connectors))
-        .route(
-            "/api/v1/connectors/categories",
-            get(connectors::list_categories),
-        )
-        .route("/api/v1/connections", get(connections::list))
-        .route(
-            "/api/v1/api-keys",
-            get(api_keys::list).post(api_keys::create),
-        )
-        .route("/api/v1/api-keys/{id}", delete(api_keys::revoke))
-        .route(
-            "/api/integrations/unified",
-            post(unified::unified).layer(DefaultBodyLimit::max(unified::MAX_BODY_BYTES)),
-        )
-        .route(
-            "/api/proxy/{connection}/{*path}",
-            any(proxy::forward).layer(DefaultBodyLimit::max(proxy::MAX_BODY_BYTES)),
-        )
-        .route("/api/openapi.json", get(openapi::spec))
-        .route("/api/docs", get(openapi::docs_page))
-        .route(
-            "/api/webhooks/nango",
-            post(webhooks::nango).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
-        )
         .leptos_routes_with_context(
             &state,
             routes,

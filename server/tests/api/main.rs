@@ -16,5 +16,6 @@ mod manage;
 mod nango_client;
 mod pages;
 mod proxy;
+mod security_races;
 mod unified;
 mod webhooks;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
-use crate::{Db, Result, audit, catalog::Catalog, time::now_ms};
+use crate::{Db, Error, Result, audit, catalog::Catalog, time::now_ms};
 
 /// A connection's lifecycle state, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,13 +136,28 @@ pub struct Recorded<'a> {
 
 /// Records a connection as active for its organisation, inside the caller's transaction:
 /// inserted when new, re-activated when it was in another state, audited when either happened.
-/// The webhook and the browser's confirmation may both report one connection; the second
-/// report changes nothing but the timestamps.
+/// The webhook and the browser's confirmation may both report one connection, even at the same
+/// moment: the insert is `ON CONFLICT DO NOTHING`, so the second report (which on PostgreSQL
+/// waits for the first to commit) finds the row and changes nothing but the timestamps, and
+/// exactly one `connection.created` entry is written. A connection belongs to the organisation
+/// that first recorded it: a report naming another organisation is refused (`Forbidden`).
 pub async fn record_active(
     tx: &mut Transaction<'_, Any>,
     catalog: &Catalog,
     c: Recorded<'_>,
 ) -> Result<String> {
+    record_if_owned(tx, catalog, c).await?.ok_or_else(|| {
+        Error::Forbidden("this connection belongs to another organisation".to_owned())
+    })
+}
+
+/// Like [`record_active`], but `None` (and nothing written) when the connection is already
+/// recorded for another organisation.
+pub async fn record_if_owned(
+    tx: &mut Transaction<'_, Any>,
+    catalog: &Catalog,
+    c: Recorded<'_>,
+) -> Result<Option<String>> {
     let connector_slug = catalog
         .find_by_nango_key(c.provider_config_key)
         .or_else(|| c.provider.and_then(|p| catalog.find_by_nango_key(p)))
@@ -160,51 +175,74 @@ pub async fn record_active(
         }
         None => None,
     };
-    let existing = sqlx::query(
-        "SELECT id, status FROM connections WHERE provider_config_key = $1 AND nango_connection_id = $2",
+    let now = now_ms();
+    let inserted: Option<String> = sqlx::query_scalar(
+        "INSERT INTO connections (id, org_id, connector_slug, provider_config_key,
+             nango_connection_id, connected_by, status, auth_mode, connected_at,
+             last_checked_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8, $8)
+         ON CONFLICT (provider_config_key, nango_connection_id) DO NOTHING
+         RETURNING id",
     )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(c.org_id)
+    .bind(&connector_slug)
     .bind(c.provider_config_key)
     .bind(c.nango_connection_id)
+    .bind(connected_by.as_deref())
+    .bind(c.auth_mode)
+    .bind(now)
     .fetch_optional(&mut **tx)
     .await?;
-    let now = now_ms();
-    let (id, action) = match existing {
+    let (id, action) = match inserted {
+        Some(id) => (id, Some("connection.created")),
         None => {
-            let id = uuid::Uuid::new_v4().to_string();
-            sqlx::query(
-                "INSERT INTO connections (id, org_id, connector_slug, provider_config_key,
-                     nango_connection_id, connected_by, status, auth_mode, connected_at,
-                     last_checked_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8, $8)",
+            let row = sqlx::query(
+                "SELECT id, org_id FROM connections
+                 WHERE provider_config_key = $1 AND nango_connection_id = $2",
             )
-            .bind(&id)
-            .bind(c.org_id)
-            .bind(&connector_slug)
             .bind(c.provider_config_key)
             .bind(c.nango_connection_id)
-            .bind(connected_by.as_deref())
-            .bind(c.auth_mode)
-            .bind(now)
-            .execute(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
-            (id, Some("connection.created"))
-        }
-        Some(row) => {
             let id: String = row.try_get("id")?;
-            let status: String = row.try_get("status")?;
-            sqlx::query(
+            let owner: String = row.try_get("org_id")?;
+            if owner != c.org_id {
+                tracing::warn!(
+                    connection.id = %id,
+                    via = c.via,
+                    "refused to record a connection for an organisation that does not own it"
+                );
+                return Ok(None);
+            }
+            // Only one of two concurrent reports re-activates (PostgreSQL re-checks the
+            // condition after the other commits), so `reauthorized` is audited once.
+            let reactivated: Option<String> = sqlx::query_scalar(
                 "UPDATE connections SET status = 'active', status_detail = NULL,
                      auth_mode = COALESCE($1, auth_mode), last_checked_at = $2, updated_at = $2
-                 WHERE id = $3",
+                 WHERE id = $3 AND status <> 'active'
+                 RETURNING id",
             )
             .bind(c.auth_mode)
             .bind(now)
             .bind(&id)
-            .execute(&mut **tx)
+            .fetch_optional(&mut **tx)
             .await?;
+            if reactivated.is_none() {
+                sqlx::query(
+                    "UPDATE connections SET auth_mode = COALESCE($1, auth_mode),
+                         last_checked_at = $2, updated_at = $2
+                     WHERE id = $3",
+                )
+                .bind(c.auth_mode)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            }
             (
                 id,
-                (status != "active").then_some("connection.reauthorized"),
+                reactivated.is_some().then_some("connection.reauthorized"),
             )
         }
     };
@@ -226,7 +264,7 @@ pub async fn record_active(
         )
         .await?;
     }
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// One connection as the connections page lists it.

@@ -7,6 +7,7 @@ use crate::{
     Db, Result,
     accounts::{limiter::LoginLimiter, sessions},
     catalog::Catalog,
+    crypto::SecretBox,
     nango::NangoClient,
     panora::PanoraClient,
 };
@@ -45,6 +46,8 @@ pub struct Hub {
     /// `None` unless `PANORA_API_URL` is set (or the sandbox stands in for Panora).
     pub panora: Option<Arc<PanoraClient>>,
     session_mac: sessions::TokenMac,
+    /// Encrypts stored credentials; keyed by the server secret.
+    secrets: Arc<SecretBox>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -67,6 +70,7 @@ impl Hub {
             nango: None,
             panora: None,
             session_mac: sessions::token_mac(session_key)?,
+            secrets: Arc::new(SecretBox::from_secret(session_key)?),
         })
     }
 
@@ -89,6 +93,11 @@ impl Hub {
                 "Nango is switched off on this Patchbay (NANGO_ENABLED=false)".to_owned(),
             )
         })
+    }
+
+    /// Seals and opens credentials stored in the database.
+    pub fn secrets(&self) -> &SecretBox {
+        &self.secrets
     }
 
     /// The stored form of a session or invite token.

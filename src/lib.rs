@@ -9,6 +9,7 @@ pub mod caller;
 pub mod catalog;
 pub mod connect;
 pub mod connections;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod hub;

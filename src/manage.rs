@@ -12,7 +12,7 @@ use crate::{
     accounts::Viewer,
     audit,
     connect::ConnectStart,
-    connections::{ConnectionStatus, Recorded, record_active},
+    connections::{ConnectionStatus, Recorded, record_if_owned},
     nango::{
         NangoError,
         types::{ConnectionFilter, GetConnectionOptions, ReconnectSession},
@@ -231,7 +231,7 @@ pub async fn reconcile(hub: &Hub) -> Result<Reconciled> {
         if known.is_some() || org_exists.is_none() {
             continue;
         }
-        record_active(
+        let recorded = record_if_owned(
             &mut tx,
             &hub.catalog,
             Recorded {
@@ -250,7 +250,9 @@ pub async fn reconcile(hub: &Hub) -> Result<Reconciled> {
             },
         )
         .await?;
-        report.picked_up += 1;
+        if recorded.is_some() {
+            report.picked_up += 1;
+        }
     }
     let rows = sqlx::query(
         "SELECT id, org_id, provider_config_key, nango_connection_id FROM connections

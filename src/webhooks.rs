@@ -1,7 +1,19 @@
 //! Webhooks from Nango (nango-api.md §6): verify the signature on the raw bytes, store each
-//! delivery once (a redelivery has the same bytes, so the body's SHA-256 recognises it), and
-//! apply it to Patchbay's records in the same transaction, so an event and its effect land
-//! together or not at all (then Nango retries, because the answer is a 5xx).
+//! delivery, and apply it to Patchbay's records in the same transaction, so an event and its
+//! effect land together or not at all (then Nango retries, because the answer is a 5xx).
+//!
+//! Deduplication: Nango retries a delivery it did not see acknowledged, with the same bytes,
+//! within minutes. A body whose SHA-256 was stored less than [`DEDUPE_WINDOW_MS`] ago is a
+//! `duplicate` and changes nothing; after the window the same bytes are a new event (a second,
+//! genuine refresh failure days later must mark the connection again). The window is enforced
+//! by a unique `dedupe_key` column (the body hash, released when its window has passed): the
+//! delivery claims it first with `INSERT … ON CONFLICT DO NOTHING`, so of concurrent copies
+//! exactly one is applied and the others (on PostgreSQL after waiting for it) are duplicates.
+//!
+//! A bad body is never a 5xx (Nango would retry it forever): a body that is not JSON is stored
+//! as received; NUL characters (which PostgreSQL's TEXT cannot hold) are replaced by U+FFFD in
+//! the stored payload and in every decoded string, and an event whose connection, integration
+//! or organisation names held a NUL is stored but not applied.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,7 +23,6 @@ use sqlx::{Any, Row, Transaction};
 use crate::{
     Error, Hub, Result,
     connections::ConnectionStatus,
-    error::is_unique_violation,
     nango::signature::{self, Refused, Verified},
     time::now_ms,
 };
@@ -73,6 +84,20 @@ impl Event {
             .or_else(|| self.end_user.as_ref()?.end_user_id.as_deref())
     }
 
+    /// True when a name the event is applied by holds a NUL character.
+    fn names_nul(&self) -> bool {
+        [
+            self.connection_id.as_deref(),
+            self.provider_config_key.as_deref(),
+            self.provider.as_deref(),
+            self.org_id(),
+            self.user_id(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|name| name.contains('\0'))
+    }
+
     fn error_text(&self) -> String {
         let Some(error) = &self.error else {
             return "Nango reported a failure without details".to_owned();
@@ -84,6 +109,9 @@ impl Event {
         }
     }
 }
+
+/// How long a delivery's body marks identical bodies as Nango's retries of it: 10 minutes.
+pub const DEDUPE_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// Verifies and applies one delivery. `hmac` and `legacy` are the signature headers' values.
 pub async fn receive(
@@ -101,23 +129,42 @@ pub async fn receive(
     })?;
     let body_sha256 = hex::encode(Sha256::digest(body));
     let value: Option<Value> = serde_json::from_slice(body).ok();
+    let names_nul = value
+        .as_ref()
+        .and_then(|v| serde_json::from_value::<Event>(v.clone()).ok())
+        .is_some_and(|raw| raw.names_nul());
+    let value = value.map(|mut v| {
+        scrub_nul(&mut v);
+        v
+    });
     let event: Event = value
         .as_ref()
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
+    let payload = without_nul(&String::from_utf8_lossy(body)).into_owned();
+    let now = now_ms();
 
     let mut tx = hub.db.begin_write().await?;
-    let (outcome, detail, org_id) = apply(hub, &mut tx, &event, value.is_some()).await?;
+    // A claim older than the window is released: the same bytes now are a new event.
+    sqlx::query(
+        "UPDATE webhook_events SET dedupe_key = NULL WHERE dedupe_key = $1 AND received_at <= $2",
+    )
+    .bind(&body_sha256)
+    .bind(now - DEDUPE_WINDOW_MS)
+    .execute(&mut *tx)
+    .await?;
     let event_id = uuid::Uuid::new_v4().to_string();
-    let inserted = sqlx::query(
-        "INSERT INTO webhook_events (id, body_sha256, received_at, event_type, operation, success,
-             provider_config_key, nango_connection_id, org_id, signature, outcome, outcome_detail,
+    let claimed: Option<String> = sqlx::query_scalar(
+        "INSERT INTO webhook_events (id, body_sha256, dedupe_key, received_at, event_type,
+             operation, success, provider_config_key, nango_connection_id, signature, outcome,
              payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10)
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING id",
     )
     .bind(&event_id)
     .bind(&body_sha256)
-    .bind(now_ms())
+    .bind(now)
     .bind(event.kind.as_deref().unwrap_or(if value.is_some() {
         "unknown"
     } else {
@@ -127,39 +174,82 @@ pub async fn receive(
     .bind(event.success.map(i64::from))
     .bind(event.provider_config_key.as_deref())
     .bind(event.connection_id.as_deref())
-    .bind(org_id.as_deref())
     .bind(match verified {
         Verified::Hmac => "hmac",
         Verified::Legacy => "legacy",
     })
+    .bind(&payload)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if claimed.is_none() {
+        // A redelivery within the window: the first delivery's effects stand.
+        tx.rollback().await?;
+        let first: Option<String> =
+            sqlx::query_scalar("SELECT id FROM webhook_events WHERE dedupe_key = $1")
+                .bind(&body_sha256)
+                .fetch_optional(hub.db.pool())
+                .await?;
+        return Ok(Receipt {
+            event_id: first.unwrap_or_default(),
+            outcome: "duplicate".to_owned(),
+            detail: None,
+        });
+    }
+    let (outcome, detail, org_id) = if names_nul {
+        (
+            "ignored".to_owned(),
+            Some("the event names its connection or organisation with a NUL character".to_owned()),
+            None,
+        )
+    } else {
+        apply(hub, &mut tx, &event, value.is_some()).await?
+    };
+    sqlx::query(
+        "UPDATE webhook_events SET outcome = $1, outcome_detail = $2, org_id = $3 WHERE id = $4",
+    )
     .bind(&outcome)
     .bind(detail.as_deref())
-    .bind(String::from_utf8_lossy(body).as_ref())
+    .bind(org_id.as_deref())
+    .bind(&event_id)
     .execute(&mut *tx)
-    .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            // A redelivery: the first delivery's effects stand; this one changes nothing.
-            tx.rollback().await?;
-            let first: String =
-                sqlx::query_scalar("SELECT id FROM webhook_events WHERE body_sha256 = $1")
-                    .bind(&body_sha256)
-                    .fetch_one(hub.db.pool())
-                    .await?;
-            return Ok(Receipt {
-                event_id: first,
-                outcome: "duplicate".to_owned(),
-                detail: None,
-            });
-        }
-        other => other?,
-    };
+    .await?;
     tx.commit().await?;
     Ok(Receipt {
         event_id,
         outcome,
         detail,
     })
+}
+
+/// `text` with each NUL character replaced by U+FFFD (PostgreSQL's TEXT cannot hold NUL).
+fn without_nul(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Replaces NUL in every string and key of a JSON value.
+fn scrub_nul(value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            if s.contains('\0') {
+                *s = s.replace('\0', "\u{FFFD}");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub_nul),
+        Value::Object(map) => {
+            if map.keys().any(|k| k.contains('\0')) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (without_nul(&k).into_owned(), v))
+                    .collect();
+            }
+            map.values_mut().for_each(scrub_nul);
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 /// Applies the event's effect; returns (outcome, detail, organisation).
@@ -196,7 +286,7 @@ async fn apply(
                     None,
                 ));
             };
-            crate::connections::record_active(
+            let recorded = crate::connections::record_if_owned(
                 tx,
                 &hub.catalog,
                 crate::connections::Recorded {
@@ -211,11 +301,18 @@ async fn apply(
                 },
             )
             .await?;
-            Ok((
-                "applied".to_owned(),
-                Some("connection recorded as active".to_owned()),
-                Some(org_id),
-            ))
+            Ok(match recorded {
+                Some(_) => (
+                    "applied".to_owned(),
+                    Some("connection recorded as active".to_owned()),
+                    Some(org_id),
+                ),
+                None => (
+                    "ignored".to_owned(),
+                    Some("the connection belongs to another organisation".to_owned()),
+                    None,
+                ),
+            })
         }
         (Some("refresh"), Some(false)) => {
             let detail = event.error_text();
@@ -379,4 +476,36 @@ pub async fn recent(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn nul_is_replaced_in_text_and_in_every_json_string() {
+        assert_eq!(without_nul("a\0b"), "a\u{FFFD}b");
+        assert!(matches!(
+            without_nul("ab"),
+            std::borrow::Cow::Borrowed("ab")
+        ));
+        let mut value = serde_json::json!({"k\0": ["x\0", {"y": "\0"}], "n": 1});
+        scrub_nul(&mut value);
+        assert!(!value.to_string().contains("\\u0000"), "{value}");
+        assert_eq!(value["k\u{FFFD}"][1]["y"], "\u{FFFD}");
+    }
+
+    #[test]
+    fn an_event_naming_a_connection_with_nul_is_recognised() {
+        let raw: Event =
+            serde_json::from_value(serde_json::json!({"connectionId": "a\0b"})).unwrap();
+        assert!(raw.names_nul());
+        let fine: Event = serde_json::from_value(
+            serde_json::json!({"connectionId": "ab", "error": {"description": "\0"}}),
+        )
+        .unwrap();
+        assert!(!fine.names_nul());
+    }
 }

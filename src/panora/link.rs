@@ -1,11 +1,13 @@
 //! Each organisation's Panora connection token (`x-connection-token`), set by an admin in
 //! Settings. It is a credential: it is never sent back to the browser, only its last four
-//! characters.
+//! characters, never logged, and stored encrypted (`crate::crypto`, bound to the organisation).
+//! Rows written before encryption hold plaintext: they are read as such and sealed on that
+//! first read (migrate on read), so the database soon holds no token text at all.
 
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Error, Hub, Result, audit, caller::Caller, time::now_ms};
+use crate::{Error, Hub, Result, audit, caller::Caller, crypto::SecretBox, time::now_ms};
 
 /// What the settings page shows about the stored token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,13 +19,47 @@ pub struct PanoraLink {
     pub updated_at: i64,
 }
 
+/// The associated data that binds a sealed token to its organisation's row.
+fn aad(org_id: &str) -> Vec<u8> {
+    format!("panora_links/connection_token/{org_id}").into_bytes()
+}
+
 /// The organisation's token, for calls.
 pub async fn token(hub: &Hub, org_id: &str) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT connection_token FROM panora_links WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_optional(hub.db.pool())
-        .await?;
-    Ok(row.map(|r| r.try_get("connection_token")).transpose()?)
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT connection_token FROM panora_links WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(hub.db.pool())
+            .await?;
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    if SecretBox::is_sealed(&stored) {
+        return hub
+            .secrets()
+            .open_string(&stored, &aad(org_id))
+            .map(Some)
+            .map_err(|_| {
+                tracing::warn!(org.id = %org_id, "the stored Panora token cannot be decrypted");
+                Error::NoConnection(
+                    "the stored Panora connection token cannot be read (was PATCHBAY_SECRET \
+                     changed?); an admin must enter it again in Settings"
+                        .to_owned(),
+                )
+            });
+    }
+    // A row from before encryption: seal it now, unless another request just did.
+    let sealed = hub.secrets().seal(stored.as_bytes(), &aad(org_id))?;
+    sqlx::query(
+        "UPDATE panora_links SET connection_token = $1
+         WHERE org_id = $2 AND connection_token = $3",
+    )
+    .bind(&sealed)
+    .bind(org_id)
+    .bind(&stored)
+    .execute(hub.db.pool())
+    .await?;
+    Ok(Some(stored))
 }
 
 /// The stored link as the settings page shows it (admins only).
@@ -37,10 +73,18 @@ pub async fn show(hub: &Hub, caller: &Caller) -> Result<Option<PanoraLink>> {
     .fetch_optional(hub.db.pool())
     .await?;
     row.map(|r| {
-        let token: String = r.try_get("connection_token")?;
+        let stored: String = r.try_get("connection_token")?;
+        let token_hint = if SecretBox::is_sealed(&stored) {
+            match hub.secrets().open_string(&stored, &aad(&caller.org_id)) {
+                Ok(token) => hint(&token),
+                Err(_) => "unreadable: enter it again".to_owned(),
+            }
+        } else {
+            hint(&stored)
+        };
         Ok(PanoraLink {
             label: r.try_get("label")?,
-            token_hint: hint(&token),
+            token_hint,
             updated_by: r.try_get("display_name")?,
             updated_at: r.try_get("updated_at")?,
         })
@@ -84,6 +128,7 @@ pub async fn save(
         ));
     }
     let label = (!label.is_empty()).then_some(label);
+    let sealed = hub.secrets().seal(token.as_bytes(), &aad(&caller.org_id))?;
     let mut tx = hub.db.begin_write().await?;
     sqlx::query("DELETE FROM panora_links WHERE org_id = $1")
         .bind(&caller.org_id)
@@ -94,7 +139,7 @@ pub async fn save(
          VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&caller.org_id)
-    .bind(token)
+    .bind(&sealed)
     .bind(label)
     .bind(user_id)
     .bind(now_ms())

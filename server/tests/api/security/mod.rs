@@ -1,8 +1,9 @@
 //! Hostile input as part of the suite (issue 9): a traversal corpus against every route that
 //! takes a path or an id, a cross-tenant sweep generated from the router's own route lists,
-//! and a webhook fuzzer. Shared here: two organisations, A (the victim) and B (the attacker),
+//! a webhook fuzzer, and the races of concurrent deliveries on both backends. Shared here: two organisations, A (the victim) and B (the attacker),
 //! a snapshot of A's rows, and a sandbox probe that tells what crossed the wire.
 
+mod races;
 mod tenants;
 mod traversal;
 mod webhook_fuzz;

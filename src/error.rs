@@ -59,6 +59,11 @@ pub enum Error {
         message: String,
         allowed: Vec<String>,
     },
+    /// An upstream path (or an id that becomes part of one) refused before anything was sent:
+    /// a dot segment in any encoding, a backslash, a control character, or a URL that would
+    /// leave the API it is meant for.
+    #[error("{0}")]
+    InvalidPath(crate::upstream_path::PathError),
     /// An API key that is unknown or revoked.
     #[error("the API key is not valid or has been revoked; create a new one in Settings")]
     InvalidApiKey,
@@ -145,6 +150,9 @@ impl Error {
             Self::Expired(_) => "expired",
             Self::RateLimited { .. } => "rate_limited",
             Self::InvalidField { .. } => "validation_failed",
+            Self::InvalidPath(_) | Self::Nango(crate::nango::NangoError::InvalidPath(_)) => {
+                "invalid_path"
+            }
             Self::InvalidApiKey => "invalid_api_key",
             Self::AmbiguousConnection { .. } => "connection_ambiguous",
             Self::NoConnection(_) => "connection_not_found",
@@ -164,6 +172,9 @@ impl Error {
             | Self::InvalidChoice { field, .. }
             | Self::Conflict { field, .. } => Some(field),
             Self::InvalidField { field, .. } => Some(field),
+            Self::InvalidPath(e) | Self::Nango(crate::nango::NangoError::InvalidPath(e)) => {
+                Some(&e.field)
+            }
             Self::AmbiguousConnection { .. } | Self::NoConnection(_) => Some("connectionId"),
             _ => None,
         }
@@ -176,6 +187,8 @@ impl Error {
             Self::Validation { .. }
             | Self::InvalidChoice { .. }
             | Self::InvalidField { .. }
+            | Self::InvalidPath(_)
+            | Self::Nango(crate::nango::NangoError::InvalidPath(_))
             | Self::AmbiguousConnection { .. } => 400,
             Self::InvalidCredentials
             | Self::Unauthenticated
@@ -213,6 +226,12 @@ impl Error {
         } else {
             self.to_string()
         }
+    }
+}
+
+impl From<crate::upstream_path::PathError> for Error {
+    fn from(err: crate::upstream_path::PathError) -> Self {
+        Self::InvalidPath(err)
     }
 }
 

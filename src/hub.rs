@@ -10,6 +10,7 @@ use crate::{
     crypto::SecretBox,
     nango::NangoClient,
     panora::PanoraClient,
+    unified::messaging::WhatsappBases,
 };
 
 /// How Patchbay reaches Nango: the client, the key webhooks are signed with, and the public
@@ -45,6 +46,9 @@ pub struct Hub {
     pub nango: Option<Arc<NangoLink>>,
     /// `None` unless `PANORA_API_URL` is set (or the sandbox stands in for Panora).
     pub panora: Option<Arc<PanoraClient>>,
+    /// The base URLs `data.baseUrlOverride` of `whatsapp.message` may name
+    /// (graph.facebook.com plus `PATCHBAY_WHATSAPP_BASE_URLS`).
+    pub whatsapp_bases: WhatsappBases,
     session_mac: sessions::TokenMac,
     /// Encrypts stored credentials; keyed by the server secret.
     secrets: Arc<SecretBox>,
@@ -69,6 +73,7 @@ impl Hub {
             limiter: Arc::new(LoginLimiter::default()),
             nango: None,
             panora: None,
+            whatsapp_bases: WhatsappBases::default(),
             session_mac: sessions::token_mac(session_key)?,
             secrets: Arc::new(SecretBox::from_secret(session_key)?),
         })
@@ -83,6 +88,12 @@ impl Hub {
     /// Connects the hub to Panora.
     pub fn with_panora(mut self, client: PanoraClient) -> Self {
         self.panora = Some(Arc::new(client));
+        self
+    }
+
+    /// Allows these base URLs (besides graph.facebook.com) for WhatsApp's `baseUrlOverride`.
+    pub fn with_whatsapp_bases(mut self, bases: WhatsappBases) -> Self {
+        self.whatsapp_bases = bases;
         self
     }
 

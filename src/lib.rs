@@ -20,6 +20,7 @@ pub mod panora;
 pub mod proxy;
 pub mod time;
 pub mod unified;
+pub mod upstream_path;
 pub mod webhooks;
 
 pub use db::Db;

@@ -1,6 +1,7 @@
 //! `/api/proxy/{connection}/{*path}`: a call to a provider's own API through Nango's proxy, for
-//! a connection of the caller's organisation. Only safe headers cross in either direction;
-//! the answer's body is left unread so the route can stream it.
+//! a connection of the caller's organisation. The path is checked segment by segment (no dot
+//! segments in any encoding, see [`crate::upstream_path`]); only safe headers cross in either
+//! direction; the answer's body is left unread so the route can stream it.
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -8,7 +9,7 @@ use sqlx::Row;
 
 use crate::{
     Error, Hub, Result, caller::Caller, error::ConnectionRef, nango::ProxyRequest,
-    unified::upstream::transport_error,
+    unified::upstream::transport_error, upstream_path::Endpoint,
 };
 
 /// Request headers passed on to the provider as they are.
@@ -44,9 +45,53 @@ const FORWARDED_RESPONSE_HEADERS: [&str; 12] = [
     "x-request-id",
 ];
 
-/// The request headers to send upstream, as `(name, value)`: the safe ones as they are and
-/// `Upstream-<Name>` ones without the prefix. Credentials, cookies and hop-by-hop headers of
-/// the caller never cross.
+/// Header names that never cross, not even as `Upstream-<Name>`: credentials (Nango injects the
+/// connection's own), cookies, hop-by-hop and framing headers, and anything Nango would read as
+/// one of its own control headers (nango-api.md §5).
+const BLOCKED_UPSTREAM_HEADERS: [&str; 25] = [
+    "authorization",
+    "cookie",
+    "cookie2",
+    "set-cookie",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "expect",
+    "forwarded",
+    "connection-id",
+    "provider-config-key",
+    "base-url-override",
+    "retries",
+    "retry-on",
+    "decompress",
+    "forward-headers-on-redirect",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-real-ip",
+];
+
+/// Prefixes of header names that never cross (`Proxy-Authorization`, `Nango-Proxy-…`, …).
+const BLOCKED_UPSTREAM_PREFIXES: [&str; 3] = ["proxy-", "nango-", "x-forwarded-"];
+
+/// True for a header name the provider may receive.
+fn may_cross(name: &str) -> bool {
+    !name.is_empty()
+        && !BLOCKED_UPSTREAM_HEADERS.contains(&name)
+        && !BLOCKED_UPSTREAM_PREFIXES
+            .iter()
+            .any(|p| name.starts_with(p))
+        && !name.starts_with(UPSTREAM_HEADER_PREFIX)
+}
+
+/// The request headers to send upstream, as `(name, value)`: the allow-listed ones as they are
+/// and `Upstream-<Name>` ones without the prefix, unless `<Name>` is blocked (credentials,
+/// cookies, hop-by-hop headers, Nango's control headers). Nothing else crosses.
 pub fn upstream_headers<'a>(
     headers: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Vec<(String, String)> {
@@ -57,11 +102,17 @@ pub fn upstream_headers<'a>(
                 return Some((lower, value.to_owned()));
             }
             let rest = lower.strip_prefix(UPSTREAM_HEADER_PREFIX)?;
-            (!rest.is_empty() && !matches!(rest, "host" | "cookie" | "connection"))
-                .then(|| (rest.to_owned(), value.to_owned()))
+            may_cross(rest).then(|| (rest.to_owned(), value.to_owned()))
         })
         .collect()
 }
+
+/// Headers on every answer of the proxy route (success or error): a provider's HTML or SVG can
+/// never run in Patchbay's origin.
+pub const PROXY_RESPONSE_HEADERS: [(&str, &str); 2] = [
+    ("x-content-type-options", "nosniff"),
+    ("content-security-policy", "sandbox"),
+];
 
 /// True for a response header the caller may see (`x-ratelimit-*` included).
 pub fn is_forwarded_response_header(name: &str) -> bool {
@@ -73,8 +124,10 @@ pub fn is_forwarded_response_header(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct ProxyCall {
     pub method: Method,
-    /// The provider path with its query string, starting with `/`.
-    pub path_and_query: String,
+    /// The provider path exactly as it came in the request URI (still percent-encoded).
+    pub raw_path: String,
+    /// The raw query string, without `?`.
+    pub raw_query: Option<String>,
     pub headers: Vec<(String, String)>,
     pub content_type: Option<String>,
     pub body: Bytes,
@@ -121,11 +174,13 @@ pub async fn forward(
     reference: &str,
     call: ProxyCall,
 ) -> Result<reqwest::Response> {
+    // Checked before anything is looked up or sent: a refused path is a 400 whatever else.
+    let endpoint = Endpoint::from_caller(&call.raw_path, call.raw_query.as_deref())?;
     let nango = &hub.nango()?.client;
     let connection = find_connection(hub, caller, reference).await?;
     let mut request = ProxyRequest::new(
         call.method,
-        call.path_and_query,
+        endpoint,
         &connection.connection_id,
         &connection.provider_config_key,
     );
@@ -163,6 +218,48 @@ mod tests {
                 ("notion-version".to_owned(), "2022-06-28".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn upstream_forms_of_blocked_headers_never_cross() {
+        let blocked = [
+            "Upstream-Authorization",
+            "Upstream-Proxy-Authorization",
+            "Upstream-Proxy-Connection",
+            "Upstream-Cookie",
+            "Upstream-Set-Cookie",
+            "Upstream-Transfer-Encoding",
+            "Upstream-Connection",
+            "Upstream-Keep-Alive",
+            "Upstream-TE",
+            "Upstream-Trailer",
+            "Upstream-Upgrade",
+            "Upstream-Host",
+            "Upstream-Content-Length",
+            "Upstream-Expect",
+            "Upstream-Connection-Id",
+            "Upstream-Provider-Config-Key",
+            "Upstream-Base-Url-Override",
+            "Upstream-Retries",
+            "Upstream-Retry-On",
+            "Upstream-Decompress",
+            "Upstream-Nango-Proxy-Authorization",
+            "Upstream-Nango-Activity-Log-Id",
+            "Upstream-Upstream-Authorization",
+            "Upstream-",
+            "Proxy-Authorization",
+            "Connection-Id",
+            "Base-Url-Override",
+            "Nango-Proxy-Authorization",
+            "Transfer-Encoding",
+            "Content-Length",
+        ];
+        let sent = upstream_headers(blocked.iter().map(|name| (*name, "x")));
+        assert!(sent.is_empty(), "{sent:?}");
+        let kept = upstream_headers(
+            [("Upstream-X-Api-Version", "2"), ("If-None-Match", "\"e1\"")].into_iter(),
+        );
+        assert_eq!(kept.len(), 2, "{kept:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use patchbay::{
         types::{ConnectionFilter, Credentials, ImportConnection},
     },
     unified::{
-        messaging::{self, WhatsappMessage},
+        messaging::{self, WhatsappBases, WhatsappMessage},
         target::Target,
     },
 };
@@ -218,7 +218,11 @@ pub async fn whatsapp(config: &Config, command: WhatsappCommand) -> Result<(), S
     data.insert("phoneNumberId".to_owned(), Value::String(phone_number_id));
     data.insert("to".to_owned(), Value::String(to));
     data.insert("body".to_owned(), Value::String(body));
-    let message = WhatsappMessage::from_data(&data).map_err(|e| flag_names(&e.to_string()))?;
+    let message = WhatsappMessage::from_data(
+        &data,
+        &WhatsappBases::new(config.whatsapp_base_urls.clone()),
+    )
+    .map_err(|e| flag_names(&e.to_string()))?;
     let client = nango_client(
         config,
         NangoFlags {

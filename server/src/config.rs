@@ -44,6 +44,9 @@ pub struct Config {
     pub upstream_timeout: std::time::Duration,
     /// How Patchbay reaches Panora, if at all.
     pub panora: PanoraTarget,
+    /// `PATCHBAY_WHATSAPP_BASE_URLS` (comma-separated http(s) URLs, default none): base URLs
+    /// `data.baseUrlOverride` of `whatsapp.message` may name besides https://graph.facebook.com.
+    pub whatsapp_base_urls: Vec<Url>,
 }
 
 /// Panora settings (DESIGN.md §3).
@@ -181,6 +184,10 @@ impl Config {
         };
         let upstream_timeout = std::time::Duration::from_secs(upstream_timeout);
         let panora = panora_config(&get, &nango)?;
+        let whatsapp_base_urls = match get("PATCHBAY_WHATSAPP_BASE_URLS") {
+            None => Vec::new(),
+            Some(raw) => whatsapp_base_urls(&raw)?,
+        };
         Ok(Self {
             database_url,
             bind,
@@ -191,6 +198,7 @@ impl Config {
             reconcile_every_secs,
             upstream_timeout,
             panora,
+            whatsapp_base_urls,
         })
     }
 
@@ -222,6 +230,36 @@ impl Config {
     pub fn secret_bytes(&self) -> &[u8] {
         self.secret.expose_secret().as_bytes()
     }
+}
+
+/// `PATCHBAY_WHATSAPP_BASE_URLS`: comma-separated http(s) URLs with a host and nothing but a
+/// path (no user info, query or fragment); empty items are skipped.
+fn whatsapp_base_urls(raw: &str) -> Result<Vec<Url>, ConfigError> {
+    const VAR: &str = "PATCHBAY_WHATSAPP_BASE_URLS";
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            Url::parse(item)
+                .ok()
+                .filter(|u| {
+                    matches!(u.scheme(), "http" | "https")
+                        && u.host().is_some()
+                        && u.username().is_empty()
+                        && u.password().is_none()
+                        && u.query().is_none()
+                        && u.fragment().is_none()
+                })
+                .ok_or_else(|| {
+                    bad(
+                        VAR,
+                        format!(
+                            "{item:?} is not an http(s) base URL like https://graph.example.com (comma-separated, no user, query or fragment)"
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
@@ -460,6 +498,16 @@ mod tests {
             ("PATCHBAY_UPSTREAM_TIMEOUT_SECS", "0"),
             ("PATCHBAY_UPSTREAM_TIMEOUT_SECS", "soon"),
             ("PANORA_API_URL", "not a url"),
+            ("PATCHBAY_WHATSAPP_BASE_URLS", "graph.example.com"),
+            ("PATCHBAY_WHATSAPP_BASE_URLS", "https://ok.example,ftp://x"),
+            (
+                "PATCHBAY_WHATSAPP_BASE_URLS",
+                "https://user@graph.example.com",
+            ),
+            (
+                "PATCHBAY_WHATSAPP_BASE_URLS",
+                "https://graph.example.com/?x=1",
+            ),
         ];
         for (var, value) in cases {
             let mut vars = vec![SECRET];
@@ -535,6 +583,25 @@ mod tests {
         assert_eq!(enabled.unwrap_err().var, "NANGO_ENABLED");
         let host = config(&[SECRET, ("NANGO_SECRET_KEY", "k"), ("NANGO_HOST", "nango")]);
         assert_eq!(host.unwrap_err().var, "NANGO_HOST");
+    }
+
+    #[test]
+    fn whatsapp_base_urls_are_a_checked_list() {
+        let none = config(&[SECRET]).unwrap();
+        assert!(none.whatsapp_base_urls.is_empty());
+        let some = config(&[
+            SECRET,
+            (
+                "PATCHBAY_WHATSAPP_BASE_URLS",
+                " https://graph.example.test , http://10.0.0.5:8080/meta/,",
+            ),
+        ])
+        .unwrap();
+        let listed: Vec<&str> = some.whatsapp_base_urls.iter().map(Url::as_str).collect();
+        assert_eq!(
+            listed,
+            ["https://graph.example.test/", "http://10.0.0.5:8080/meta/"]
+        );
     }
 
     #[test]

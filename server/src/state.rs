@@ -6,6 +6,7 @@ use std::sync::Arc;
 use app::ssr::ServerContext;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use patchbay::unified::messaging::WhatsappBases;
 use patchbay::{
     Db, Hub, NangoLink,
     catalog::Catalog,
@@ -59,6 +60,7 @@ impl AppState {
         if let Some(panora) = panora_client(&config)? {
             hub = hub.with_panora(panora);
         }
+        hub = hub.with_whatsapp_bases(WhatsappBases::new(config.whatsapp_base_urls.clone()));
         Ok(Self {
             leptos_options,
             config: Arc::new(config),

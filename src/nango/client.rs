@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde::{Serialize, de::DeserializeOwned};
+use url::Url;
 
 use super::{
     error::NangoError,
@@ -18,6 +19,7 @@ use super::{
         ReconnectSession,
     },
 };
+use crate::upstream_path::{Endpoint, UpstreamPath};
 
 /// Where Nango is and how to talk to it.
 #[derive(Clone)]
@@ -57,8 +59,9 @@ impl NangoClientConfig {
 #[derive(Debug, Clone)]
 pub struct ProxyRequest {
     pub method: Method,
-    /// The upstream path with its query string, e.g. `/crm/v3/objects/contacts?limit=10`.
-    pub endpoint: String,
+    /// The upstream path (checked segments) with its query string, e.g.
+    /// `/crm/v3/objects/contacts?limit=10`.
+    pub endpoint: Endpoint,
     pub connection_id: String,
     pub provider_config_key: String,
     pub base_url_override: Option<String>,
@@ -73,7 +76,7 @@ pub struct ProxyRequest {
 impl ProxyRequest {
     pub fn new(
         method: Method,
-        endpoint: impl Into<String>,
+        endpoint: impl Into<Endpoint>,
         connection_id: impl Into<String>,
         provider_config_key: impl Into<String>,
     ) -> Self {
@@ -137,12 +140,14 @@ impl ProxyResponse {
 pub struct NangoClient {
     http: reqwest::Client,
     config: NangoClientConfig,
+    /// `config.api_base`, parsed once: every URL is built under it and checked against it.
+    base: Url,
 }
 
 /// One request to send (rebuilt for every attempt).
-struct Call<'a> {
+struct Call {
     method: Method,
-    path: &'a str,
+    path: UpstreamPath,
     query: Vec<(String, String)>,
     json: Option<Vec<u8>>,
 }
@@ -155,7 +160,16 @@ impl NangoClient {
             .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| NangoError::Transport(e.to_string()))?;
-        Ok(Self { http, config })
+        let base = Url::parse(&config.api_base)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                NangoError::Transport(format!(
+                    "the Nango API base {:?} is not an http(s) URL",
+                    config.api_base
+                ))
+            })?;
+        Ok(Self { http, config, base })
     }
 
     pub fn api_base(&self) -> &str {
@@ -168,7 +182,12 @@ impl NangoClient {
         request: &CreateConnectSession,
     ) -> Result<ConnectSession, NangoError> {
         let body: Data<ConnectSession> = self
-            .call_json(Method::POST, "/connect/sessions", Vec::new(), Some(request))
+            .call_json(
+                Method::POST,
+                UpstreamPath::fixed("/connect/sessions"),
+                Vec::new(),
+                Some(request),
+            )
             .await?;
         Ok(body.data)
     }
@@ -181,7 +200,7 @@ impl NangoClient {
         let body: Data<ConnectSession> = self
             .call_json(
                 Method::POST,
-                "/connect/sessions/reconnect",
+                UpstreamPath::fixed("/connect/sessions/reconnect"),
                 Vec::new(),
                 Some(request),
             )
@@ -195,7 +214,12 @@ impl NangoClient {
         filter: &ConnectionFilter,
     ) -> Result<Vec<ConnectionListItem>, NangoError> {
         let body: ConnectionList = self
-            .call_json::<(), _>(Method::GET, "/connections", filter.query_pairs(), None)
+            .call_json::<(), _>(
+                Method::GET,
+                UpstreamPath::fixed("/connections"),
+                filter.query_pairs(),
+                None,
+            )
             .await?;
         Ok(body.connections)
     }
@@ -218,8 +242,8 @@ impl NangoClient {
         if options.refresh_token {
             query.push(("refresh_token".to_owned(), "true".to_owned()));
         }
-        let path = format!("/connections/{}", path_segment(connection_id));
-        self.call_json::<(), _>(Method::GET, &path, query, None)
+        let path = connection_path(connection_id)?;
+        self.call_json::<(), _>(Method::GET, path, query, None)
             .await
     }
 
@@ -229,13 +253,13 @@ impl NangoClient {
         connection_id: &str,
         provider_config_key: &str,
     ) -> Result<(), NangoError> {
-        let path = format!("/connections/{}", path_segment(connection_id));
+        let path = connection_path(connection_id)?;
         let query = vec![(
             "provider_config_key".to_owned(),
             provider_config_key.to_owned(),
         )];
         let _: serde_json::Value = self
-            .call_json::<(), _>(Method::DELETE, &path, query, None)
+            .call_json::<(), _>(Method::DELETE, path, query, None)
             .await?;
         Ok(())
     }
@@ -245,23 +269,33 @@ impl NangoClient {
         &self,
         request: &ImportConnection,
     ) -> Result<Connection, NangoError> {
-        self.call_json(Method::POST, "/connections", Vec::new(), Some(request))
-            .await
+        self.call_json(
+            Method::POST,
+            UpstreamPath::fixed("/connections"),
+            Vec::new(),
+            Some(request),
+        )
+        .await
     }
 
     /// `GET /integrations`.
     pub async fn list_integrations(&self) -> Result<Vec<Integration>, NangoError> {
         let body: Data<Vec<Integration>> = self
-            .call_json::<(), _>(Method::GET, "/integrations", Vec::new(), None)
+            .call_json::<(), _>(
+                Method::GET,
+                UpstreamPath::fixed("/integrations"),
+                Vec::new(),
+                None,
+            )
             .await?;
         Ok(body.data)
     }
 
     /// `GET /integrations/{unique_key}`.
     pub async fn get_integration(&self, unique_key: &str) -> Result<Integration, NangoError> {
-        let path = format!("/integrations/{}", path_segment(unique_key));
+        let path = UpstreamPath::fixed("/integrations").segment("providerConfigKey", unique_key)?;
         let body: Data<Integration> = self
-            .call_json::<(), _>(Method::GET, &path, Vec::new(), None)
+            .call_json::<(), _>(Method::GET, path, Vec::new(), None)
             .await?;
         Ok(body.data)
     }
@@ -272,7 +306,7 @@ impl NangoClient {
             .map(|s| vec![("search".to_owned(), s.to_owned())])
             .unwrap_or_default();
         let body: Data<Vec<Provider>> = self
-            .call_json::<(), _>(Method::GET, "/providers", query, None)
+            .call_json::<(), _>(Method::GET, UpstreamPath::fixed("/providers"), query, None)
             .await?;
         Ok(body.data)
     }
@@ -299,12 +333,9 @@ impl NangoClient {
         &self,
         request: &ProxyRequest,
     ) -> Result<reqwest::Response, NangoError> {
-        let endpoint = if request.endpoint.starts_with('/') {
-            request.endpoint.clone()
-        } else {
-            format!("/{}", request.endpoint)
-        };
-        let url = format!("{}/proxy{endpoint}", self.config.api_base);
+        // Built from the checked segments and checked again once the url crate has resolved it:
+        // nothing outside `{api_base}/proxy/` can be reached with the secret key.
+        let url = request.endpoint.url_under(&self.base, &["proxy"])?;
         let idempotent = is_idempotent(&request.method);
         let mut attempt = 0;
         loop {
@@ -320,10 +351,10 @@ impl NangoClient {
         }
     }
 
-    fn proxy_builder(&self, url: &str, request: &ProxyRequest) -> reqwest::RequestBuilder {
+    fn proxy_builder(&self, url: &Url, request: &ProxyRequest) -> reqwest::RequestBuilder {
         let mut builder = self
             .http
-            .request(request.method.clone(), url)
+            .request(request.method.clone(), url.clone())
             .bearer_auth(&self.config.secret_key)
             .header("Connection-Id", &request.connection_id)
             .header("Provider-Config-Key", &request.provider_config_key);
@@ -350,7 +381,7 @@ impl NangoClient {
     async fn call_json<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
-        path: &str,
+        path: UpstreamPath,
         query: Vec<(String, String)>,
         body: Option<&B>,
     ) -> Result<T, NangoError> {
@@ -371,7 +402,7 @@ impl NangoClient {
         serde_json::from_slice(&bytes).map_err(|e| NangoError::Decode(e.to_string()))
     }
 
-    async fn send_with_retries(&self, call: &Call<'_>) -> Result<Bytes, NangoError> {
+    async fn send_with_retries(&self, call: &Call) -> Result<Bytes, NangoError> {
         let retries = if is_idempotent(&call.method) {
             self.config.retry.max_retries
         } else {
@@ -382,7 +413,7 @@ impl NangoClient {
             match self.send_once(call).await {
                 Ok(bytes) => return Ok(bytes),
                 Err((err, wait)) if err.is_transient() && attempt < retries => {
-                    tracing::debug!(error = %err, attempt, path = call.path, "retrying a Nango call");
+                    tracing::debug!(error = %err, attempt, path = %call.path.as_str(), "retrying a Nango call");
                     tokio::time::sleep(self.config.retry.delay(attempt, wait)).await;
                     attempt += 1;
                 }
@@ -391,11 +422,14 @@ impl NangoClient {
         }
     }
 
-    async fn send_once(&self, call: &Call<'_>) -> Result<Bytes, (NangoError, Option<Duration>)> {
-        let url = format!("{}{}", self.config.api_base, call.path);
+    async fn send_once(&self, call: &Call) -> Result<Bytes, (NangoError, Option<Duration>)> {
+        let url = call
+            .path
+            .url_under(&self.base, &[])
+            .map_err(|e| (NangoError::from(e), None))?;
         let mut builder = self
             .http
-            .request(call.method.clone(), &url)
+            .request(call.method.clone(), url)
             .bearer_auth(&self.config.secret_key);
         if !call.query.is_empty() {
             builder = builder.query(&call.query);
@@ -426,9 +460,8 @@ fn transport(err: reqwest::Error) -> NangoError {
     }
 }
 
-/// Percent-encodes one path segment (connection ids are usually UUIDs, but need not be).
-fn path_segment(raw: &str) -> String {
-    url::form_urlencoded::byte_serialize(raw.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+/// `/connections/{id}`: connection ids are usually UUIDs, but need not be; they are encoded as
+/// one segment and never `.` or `..`.
+fn connection_path(connection_id: &str) -> Result<UpstreamPath, NangoError> {
+    Ok(UpstreamPath::fixed("/connections").segment("connectionId", connection_id)?)
 }

@@ -26,6 +26,9 @@ pub enum NangoError {
     /// Nango answered 2xx with a body we could not read.
     #[error("unexpected answer from Nango: {0}")]
     Decode(String),
+    /// A path that was refused before anything was sent (a dot segment, an id that is not one).
+    #[error("{0}")]
+    InvalidPath(#[from] crate::upstream_path::PathError),
 }
 
 impl NangoError {

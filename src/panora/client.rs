@@ -1,16 +1,19 @@
 //! The Panora HTTP client (panora-api.md A.3, A.5, A.6, A.9): the API key as `x-api-key`
 //! (and as a Bearer token, as the seeds send it), the end user's `x-connection-token`, one
 //! `reqwest::Client` with timeouts, and retries of GETs (429, 5xx, timeouts) with backoff.
+//! Every URL is built from an [`UpstreamPath`] and checked to stay under the API base.
 
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::Value;
+use url::Url;
 
 use crate::{
     Error, Result,
     nango::retry::{RetryPolicy, retry_wait},
     unified::upstream::message_of,
+    upstream_path::UpstreamPath,
 };
 
 const PROVIDER: &str = "Panora";
@@ -50,6 +53,8 @@ impl PanoraConfig {
 pub struct PanoraClient {
     http: reqwest::Client,
     config: PanoraConfig,
+    /// `config.api_url`, parsed once.
+    base: Url,
 }
 
 impl PanoraClient {
@@ -60,7 +65,16 @@ impl PanoraClient {
             .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("the Panora client: {e}")))?;
-        Ok(Self { http, config })
+        let base = Url::parse(&config.api_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "the Panora API URL {:?} is not an http(s) URL",
+                    config.api_url
+                ))
+            })?;
+        Ok(Self { http, config, base })
     }
 
     pub fn api_url(&self) -> &str {
@@ -68,14 +82,19 @@ impl PanoraClient {
     }
 
     /// `GET path?query` for the connection `token`.
-    pub async fn get(&self, path: &str, query: &[(&str, String)], token: &str) -> Result<Value> {
+    pub async fn get(
+        &self,
+        path: &UpstreamPath,
+        query: &[(&str, String)],
+        token: &str,
+    ) -> Result<Value> {
         self.send(Method::GET, path, query, token, None).await
     }
 
     /// `POST path?query` with a JSON body.
     pub async fn post(
         &self,
-        path: &str,
+        path: &UpstreamPath,
         query: &[(&str, String)],
         token: &str,
         body: &Value,
@@ -87,17 +106,17 @@ impl PanoraClient {
     async fn send(
         &self,
         method: Method,
-        path: &str,
+        path: &UpstreamPath,
         query: &[(&str, String)],
         token: &str,
         body: Option<&Value>,
     ) -> Result<Value> {
-        let url = format!("{}{path}", self.config.api_url);
+        let url = path.url_under(&self.base, &[])?;
         let mut attempt = 0;
         loop {
             let mut builder = self
                 .http
-                .request(method.clone(), &url)
+                .request(method.clone(), url.clone())
                 .header("x-api-key", &self.config.api_key)
                 .bearer_auth(&self.config.api_key)
                 .header("x-connection-token", token)

@@ -12,12 +12,10 @@ pub use client::{PanoraClient, PanoraConfig};
 
 use crate::{
     Error, Result,
-    unified::{
-        crm::segment,
-        model::{
-            ContactInput, EmailAddress, Page, PhoneNumber, UnifiedContact, UnifiedEmployee, text_at,
-        },
+    unified::model::{
+        ContactInput, EmailAddress, Page, PhoneNumber, UnifiedContact, UnifiedEmployee, text_at,
     },
+    upstream_path::UpstreamPath,
 };
 
 /// Panora ids are UUIDs; anything else would only earn a 500 from Panora (A.9).
@@ -52,7 +50,9 @@ pub async fn list_contacts(
     if let Some(cursor) = position {
         query.push(("cursor", cursor.to_owned()));
     }
-    let body = client.get("/crm/contacts", &query, token).await?;
+    let body = client
+        .get(&UpstreamPath::fixed("/crm/contacts"), &query, token)
+        .await?;
     Ok(Page {
         items: records(&body)
             .iter()
@@ -69,7 +69,7 @@ pub async fn get_contact(
     remote_data: bool,
 ) -> Result<UnifiedContact> {
     check_id(id)?;
-    let path = format!("/crm/contacts/{}", segment(id));
+    let path = UpstreamPath::fixed("/crm/contacts").segment("id", id)?;
     let body = client
         .get(&path, &[("remote_data", flag(remote_data))], token)
         .await?;
@@ -116,7 +116,7 @@ pub async fn create_contact(
     });
     let created = client
         .post(
-            "/crm/contacts",
+            &UpstreamPath::fixed("/crm/contacts"),
             &[("remote_data", flag(remote_data))],
             token,
             &body,
@@ -195,7 +195,9 @@ pub async fn list_employees(
     if let Some(cursor) = cursor {
         query.push(("cursor", cursor));
     }
-    let body = client.get("/hris/employees", &query, token).await?;
+    let body = client
+        .get(&UpstreamPath::fixed("/hris/employees"), &query, token)
+        .await?;
     let mut rows = records(&body);
     if let Some(id) = skip
         && rows.first().and_then(|r| text_at(r, "/id")).as_deref() == Some(id)
@@ -223,7 +225,7 @@ pub async fn get_employee(
     remote_data: bool,
 ) -> Result<UnifiedEmployee> {
     check_id(id)?;
-    let path = format!("/hris/employees/{}", segment(id));
+    let path = UpstreamPath::fixed("/hris/employees").segment("id", id)?;
     let body = client
         .get(&path, &[("remote_data", flag(remote_data))], token)
         .await?;

@@ -13,6 +13,7 @@ use super::{
 use crate::{
     Error, Result,
     nango::{NangoClient, ProxyRequest},
+    upstream_path::{Endpoint, UpstreamPath},
 };
 
 const HUBSPOT_PROPERTIES: &str =
@@ -45,26 +46,18 @@ fn crm(target: &Target) -> Result<Crm> {
     })
 }
 
-/// `path?k=v&…`, percent-encoded.
-pub fn endpoint(path: &str, query: &[(&str, &str)]) -> String {
-    if query.is_empty() {
-        return path.to_owned();
-    }
-    let encoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(query)
-        .finish();
-    format!("{path}?{encoded}")
+/// `path?k=v&…`, the query percent-encoded.
+pub fn endpoint(path: UpstreamPath, query: &[(&str, &str)]) -> Endpoint {
+    Endpoint::with_query(path, query)
 }
 
-/// A path segment from caller input (an id), percent-encoded.
-pub fn segment(raw: &str) -> String {
-    url::form_urlencoded::byte_serialize(raw.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+/// `path` with the caller's id appended as one checked, percent-encoded segment.
+pub fn with_id(path: UpstreamPath, remote_id: &str) -> Result<UpstreamPath> {
+    Ok(path.segment("id", remote_id)?)
 }
 
 /// A GET through the proxy for the connection.
-pub fn get(target: &Target, endpoint: String) -> ProxyRequest {
+pub fn get(target: &Target, endpoint: impl Into<Endpoint>) -> ProxyRequest {
     ProxyRequest::new(
         Method::GET,
         endpoint,
@@ -102,7 +95,10 @@ pub async fn list(
             let body = upstream::call(
                 nango,
                 target,
-                get(target, endpoint("/crm/v3/objects/contacts", &query)),
+                get(
+                    target,
+                    endpoint(UpstreamPath::fixed("/crm/v3/objects/contacts"), &query),
+                ),
             )
             .await?;
             Ok(Page {
@@ -113,8 +109,8 @@ pub async fn list(
         Crm::Pipedrive => {
             let start = position.unwrap_or("0");
             let query = [("start", start), ("limit", size_text.as_str())];
-            let body =
-                upstream::call(nango, target, get(target, endpoint("/v1/persons", &query))).await?;
+            let path = endpoint(UpstreamPath::fixed("/v1/persons"), &query);
+            let body = upstream::call(nango, target, get(target, path)).await?;
             let more = body
                 .pointer("/additional_data/pagination/more_items_in_collection")
                 .and_then(Value::as_bool)
@@ -133,9 +129,9 @@ pub async fn list(
                 "SELECT {SALESFORCE_FIELDS} FROM Contact ORDER BY CreatedDate, Id LIMIT {} OFFSET {offset}",
                 size + 1
             );
-            let path = format!("/services/data/{SALESFORCE_VERSION}/query");
-            let body = upstream::call(nango, target, get(target, endpoint(&path, &[("q", &soql)])))
-                .await?;
+            let path = salesforce().lit("query");
+            let body =
+                upstream::call(nango, target, get(target, endpoint(path, &[("q", &soql)]))).await?;
             let mut records = items(&body, "/records");
             let more = records.len() > size as usize;
             records.truncate(size as usize);
@@ -149,8 +145,8 @@ pub async fn list(
             if let Some(after) = position {
                 query.push(("startAfterId", after));
             }
-            let body =
-                upstream::call(nango, target, get(target, endpoint("/contacts", &query))).await?;
+            let path = endpoint(UpstreamPath::fixed("/contacts"), &query);
+            let body = upstream::call(nango, target, get(target, path)).await?;
             Ok(Page {
                 items: items(&body, "/contacts").iter().map(map).collect(),
                 next: text_at(&body, "/meta/startAfterId"),
@@ -165,21 +161,26 @@ pub async fn fetch(
     remote_id: &str,
     remote_data: bool,
 ) -> Result<UnifiedContact> {
-    let id = segment(remote_id);
     let (path, pointer) = match crm(target)? {
         Crm::HubSpot => (
             endpoint(
-                &format!("/crm/v3/objects/contacts/{id}"),
+                with_id(UpstreamPath::fixed("/crm/v3/objects/contacts"), remote_id)?,
                 &[("properties", HUBSPOT_PROPERTIES)],
             ),
             "",
         ),
-        Crm::Pipedrive => (format!("/v1/persons/{id}"), "/data"),
+        Crm::Pipedrive => (
+            with_id(UpstreamPath::fixed("/v1/persons"), remote_id)?.into(),
+            "/data",
+        ),
         Crm::Salesforce => (
-            format!("/services/data/{SALESFORCE_VERSION}/sobjects/Contact/{id}"),
+            with_id(salesforce().lit("sobjects/Contact"), remote_id)?.into(),
             "",
         ),
-        Crm::HighLevel => (format!("/contacts/{id}"), "/contact"),
+        Crm::HighLevel => (
+            with_id(UpstreamPath::fixed("/contacts"), remote_id)?.into(),
+            "/contact",
+        ),
     };
     let body = upstream::call(nango, target, get(target, path)).await?;
     let record = body.pointer(pointer).cloned().unwrap_or(Value::Null);
@@ -202,15 +203,15 @@ pub async fn create(
     let kind = crm(target)?;
     let (path, body) = match kind {
         Crm::HubSpot => (
-            "/crm/v3/objects/contacts".to_owned(),
+            UpstreamPath::fixed("/crm/v3/objects/contacts"),
             json!({ "properties": hubspot_properties(input) }),
         ),
-        Crm::Pipedrive => ("/v1/persons".to_owned(), pipedrive_person(input)),
+        Crm::Pipedrive => (UpstreamPath::fixed("/v1/persons"), pipedrive_person(input)),
         Crm::Salesforce => (
-            format!("/services/data/{SALESFORCE_VERSION}/sobjects/Contact"),
+            salesforce().lit("sobjects/Contact"),
             salesforce_contact(input),
         ),
-        Crm::HighLevel => ("/contacts".to_owned(), highlevel_contact(input)),
+        Crm::HighLevel => (UpstreamPath::fixed("/contacts"), highlevel_contact(input)),
     };
     let request = ProxyRequest::new(
         Method::POST,
@@ -232,6 +233,11 @@ pub async fn create(
         }
     };
     Ok(contact(target, &record, remote_data))
+}
+
+/// `/services/data/{version}`, Salesforce's REST root.
+fn salesforce() -> UpstreamPath {
+    UpstreamPath::fixed("/services/data").lit(SALESFORCE_VERSION)
 }
 
 fn items(body: &Value, pointer: &str) -> Vec<Value> {
@@ -470,9 +476,19 @@ mod tests {
         assert_eq!(props.len(), 2);
         assert_eq!(pipedrive_person(&input)["name"], "Ada");
         assert_eq!(
-            endpoint("/v1/persons", &[("q", "a b&c")]),
+            endpoint(UpstreamPath::fixed("/v1/persons"), &[("q", "a b&c")]).to_string(),
             "/v1/persons?q=a+b%26c"
         );
-        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(
+            with_id(UpstreamPath::fixed("/v1/persons"), "a/b c")
+                .unwrap()
+                .as_str(),
+            "/v1/persons/a%2Fb%20c"
+        );
+        let refused = with_id(UpstreamPath::fixed("/contacts"), "..").unwrap_err();
+        assert_eq!(
+            (refused.code(), refused.field()),
+            ("invalid_path", Some("id"))
+        );
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{
-    crm::{self, endpoint, segment},
+    crm::{self, endpoint, with_id},
     model::{Page, UnifiedEmployee, text_at},
     target::Target,
     upstream,
@@ -12,12 +12,13 @@ use super::{
 use crate::{
     Result,
     nango::{NangoClient, ProxyRequest},
+    upstream_path::{Endpoint, UpstreamPath},
 };
 
 const EMPLOYEE_FIELDS: &str =
     "firstName,lastName,displayName,workEmail,mobilePhone,jobTitle,department,status,hireDate";
 
-fn get(target: &Target, endpoint: String) -> ProxyRequest {
+fn get(target: &Target, endpoint: impl Into<Endpoint>) -> ProxyRequest {
     crm::get(target, endpoint).with_header("Accept", "application/json")
 }
 
@@ -32,7 +33,7 @@ pub async fn list(
     let body = upstream::call(
         nango,
         target,
-        get(target, "/v1/employees/directory".to_owned()),
+        get(target, UpstreamPath::fixed("/v1/employees/directory")),
     )
     .await?;
     let all = body
@@ -60,7 +61,7 @@ pub async fn fetch(
     remote_data: bool,
 ) -> Result<UnifiedEmployee> {
     let path = endpoint(
-        &format!("/v1/employees/{}", segment(remote_id)),
+        with_id(UpstreamPath::fixed("/v1/employees"), remote_id)?,
         &[("fields", EMPLOYEE_FIELDS)],
     );
     let body = upstream::call(nango, target, get(target, path)).await?;

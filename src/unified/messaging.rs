@@ -1,12 +1,15 @@
 //! `whatsapp.message` and `twilio.sms` over Nango's proxy. WhatsApp Cloud API messages go to
 //! `POST /{version}/{phone number id}/messages` on graph.facebook.com (text or template);
 //! Twilio SMS are form posts to `/2010-04-01/Accounts/{sid}/Messages.json` on api.twilio.com.
+//! `data.baseUrlOverride` may only name graph.facebook.com or a base the operator allowed
+//! (`PATCHBAY_WHATSAPP_BASE_URLS`): the connection's token goes wherever it points.
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
+use url::Url;
+
 use super::{
-    crm::segment,
     model::{MessageReceipt, text_at},
     request::{kind, optional_string, reject_unknown},
     target::Target,
@@ -15,11 +18,93 @@ use super::{
 use crate::{
     Error, Result,
     nango::{NangoClient, ProxyRequest, types::GetConnectionOptions},
+    upstream_path::UpstreamPath,
 };
 
 pub const WHATSAPP_BASE_URL: &str = "https://graph.facebook.com";
 pub const WHATSAPP_API_VERSION: &str = "v20.0";
 pub const TWILIO_BASE_URL: &str = "https://api.twilio.com";
+
+/// The base URLs `data.baseUrlOverride` may name: [`WHATSAPP_BASE_URL`] and the ones the
+/// operator added. A candidate matches when its scheme, host and port are the same and its path
+/// is the base's path or goes on below it (whole segments); user info, queries and fragments
+/// are never accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsappBases(Vec<Url>);
+
+impl Default for WhatsappBases {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
+impl WhatsappBases {
+    /// graph.facebook.com plus `extra` (already checked to be http(s) URLs by the config).
+    pub fn new(extra: Vec<Url>) -> Self {
+        let mut bases = Vec::with_capacity(extra.len() + 1);
+        if let Ok(graph) = Url::parse(WHATSAPP_BASE_URL) {
+            bases.push(graph);
+        }
+        for url in extra {
+            if !bases.contains(&url) {
+                bases.push(url);
+            }
+        }
+        Self(bases)
+    }
+
+    /// The allowed bases as text, for the error's `allowed`.
+    pub fn listed(&self) -> Vec<String> {
+        self.0.iter().map(|u| display_base(u)).collect()
+    }
+
+    fn admits(&self, candidate: &Url) -> bool {
+        self.0.iter().any(|base| under(base, candidate))
+    }
+
+    /// The normalised base to send, or a 400 naming `data.baseUrlOverride`.
+    pub fn check(&self, raw: &str) -> Result<String> {
+        let candidate = Url::parse(raw.trim()).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && u.username().is_empty()
+                && u.password().is_none()
+                && u.query().is_none()
+                && u.fragment().is_none()
+        });
+        match candidate {
+            Some(url) if self.admits(&url) => Ok(display_base(&url)),
+            _ => Err(Error::InvalidField {
+                field: "data.baseUrlOverride".to_owned(),
+                message: format!(
+                    "data.baseUrlOverride {:?} is not an allowed WhatsApp API base; use one of: {} (an operator can add more with PATCHBAY_WHATSAPP_BASE_URLS)",
+                    raw.chars().take(200).collect::<String>(),
+                    self.listed().join(", ")
+                ),
+                allowed: self.listed(),
+            }),
+        }
+    }
+}
+
+/// A base URL as sent and listed: its normalised text without a trailing `/`.
+fn display_base(url: &Url) -> String {
+    url.as_str().trim_end_matches('/').to_owned()
+}
+
+/// True when `candidate` is `base` or below it: same scheme, host and port, and a path that
+/// continues the base's path at a segment boundary.
+fn under(base: &Url, candidate: &Url) -> bool {
+    let base_path = base.path().trim_end_matches('/');
+    let path = candidate.path().trim_end_matches('/');
+    candidate.scheme() == base.scheme()
+        && candidate.host_str() == base.host_str()
+        && candidate.port_or_known_default() == base.port_or_known_default()
+        && (path == base_path
+            || path
+                .strip_prefix(base_path)
+                .is_some_and(|rest| rest.starts_with('/')))
+}
 
 /// What a WhatsApp message says.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +164,8 @@ fn phone(raw: String, field: &str) -> Result<String> {
 }
 
 impl WhatsappMessage {
-    pub fn from_data(data: &Map<String, Value>) -> Result<Self> {
+    /// Checks `data`; `data.baseUrlOverride` must be one of `bases`.
+    pub fn from_data(data: &Map<String, Value>, bases: &WhatsappBases) -> Result<Self> {
         reject_unknown(data, &WHATSAPP_FIELDS, "data.", "this message")?;
         let phone_number_id = required(
             data,
@@ -120,7 +206,10 @@ impl WhatsappMessage {
                 "data.apiVersion must look like v20.0",
             ));
         }
-        let base_url = base_url(data, WHATSAPP_BASE_URL)?;
+        let base_url = match optional_string(data, "baseUrlOverride", "data.baseUrlOverride")? {
+            Some(raw) => bases.check(&raw)?,
+            None => WHATSAPP_BASE_URL.to_owned(),
+        };
         Ok(Self {
             phone_number_id,
             to,
@@ -165,21 +254,6 @@ fn is_graph_version(raw: &str) -> bool {
                     .chain(minor.chars())
                     .all(|c| c.is_ascii_digit())
         })
-}
-
-fn base_url(data: &Map<String, Value>, default: &str) -> Result<String> {
-    let Some(raw) = optional_string(data, "baseUrlOverride", "data.baseUrlOverride")? else {
-        return Ok(default.to_owned());
-    };
-    match url::Url::parse(&raw) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
-            Ok(raw.trim_end_matches('/').to_owned())
-        }
-        _ => Err(Error::invalid_field(
-            "data.baseUrlOverride",
-            "data.baseUrlOverride must be an http(s) URL, e.g. https://graph.facebook.com",
-        )),
-    }
 }
 
 /// `template`: `{name, language: "en_US" | {code}, components?}`.
@@ -235,11 +309,10 @@ pub async fn send_whatsapp(
     target: &Target,
     message: &WhatsappMessage,
 ) -> Result<MessageReceipt> {
-    let path = format!(
-        "/{}/{}/messages",
-        message.api_version,
-        segment(&message.phone_number_id)
-    );
+    let path = UpstreamPath::fixed("/")
+        .segment("data.apiVersion", &message.api_version)?
+        .segment("data.phoneNumberId", &message.phone_number_id)?
+        .lit("messages");
     let request = ProxyRequest::new(
         Method::POST,
         path,
@@ -337,7 +410,9 @@ async fn account_sid(nango: &NangoClient, target: &Target, sms: &Sms) -> Result<
 /// Sends an SMS through the connection.
 pub async fn send_sms(nango: &NangoClient, target: &Target, sms: &Sms) -> Result<MessageReceipt> {
     let sid = account_sid(nango, target, sms).await?;
-    let path = format!("/2010-04-01/Accounts/{}/Messages.json", segment(&sid));
+    let path = UpstreamPath::fixed("/2010-04-01/Accounts")
+        .segment("data.accountSid", &sid)?
+        .lit("Messages.json");
     let request = ProxyRequest::new(
         Method::POST,
         path,
@@ -369,9 +444,12 @@ mod tests {
 
     #[test]
     fn text_messages_default_to_graph_v20() {
-        let message = WhatsappMessage::from_data(&data(json!({
-            "phoneNumberId": "1065", "to": "+14155550100", "body": "Hello"
-        })))
+        let message = WhatsappMessage::from_data(
+            &data(json!({
+                "phoneNumberId": "1065", "to": "+14155550100", "body": "Hello"
+            })),
+            &WhatsappBases::default(),
+        )
         .unwrap();
         assert_eq!(message.api_version, "v20.0");
         assert_eq!(message.base_url, "https://graph.facebook.com");
@@ -384,11 +462,15 @@ mod tests {
 
     #[test]
     fn templates_and_overrides() {
-        let message = WhatsappMessage::from_data(&data(json!({
-            "phoneNumberId": "1065", "to": "14155550100", "type": "template",
-            "template": {"name": "hello_world", "language": "en_US"},
-            "apiVersion": "v21.0", "baseUrlOverride": "https://graph.example.test/"
-        })))
+        let bases = WhatsappBases::new(vec![Url::parse("https://graph.example.test").unwrap()]);
+        let message = WhatsappMessage::from_data(
+            &data(json!({
+                "phoneNumberId": "1065", "to": "14155550100", "type": "template",
+                "template": {"name": "hello_world", "language": "en_US"},
+                "apiVersion": "v21.0", "baseUrlOverride": "https://graph.example.test/"
+            })),
+            &bases,
+        )
         .unwrap();
         assert_eq!(message.body()["template"]["language"]["code"], "en_US");
         assert_eq!(message.api_version, "v21.0");
@@ -398,7 +480,7 @@ mod tests {
     #[test]
     fn whatsapp_mistakes_name_the_field() {
         let field = |v: Value| {
-            WhatsappMessage::from_data(&data(v))
+            WhatsappMessage::from_data(&data(v), &WhatsappBases::default())
                 .unwrap_err()
                 .field()
                 .unwrap()
@@ -438,6 +520,66 @@ mod tests {
             ),
             "data.baseUrlOverride"
         );
+    }
+
+    #[test]
+    fn base_url_overrides_are_only_the_allowed_bases() {
+        let bases = WhatsappBases::new(vec![
+            Url::parse("https://graph.example.test").unwrap(),
+            Url::parse("http://10.0.0.5:8080/meta/").unwrap(),
+        ]);
+        for ok in [
+            "https://graph.facebook.com",
+            "https://graph.facebook.com/",
+            "HTTPS://Graph.Facebook.com:443",
+            "https://graph.example.test",
+            "http://10.0.0.5:8080/meta",
+            "http://10.0.0.5:8080/meta/v2",
+        ] {
+            assert!(bases.check(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            bases.check("HTTPS://Graph.Facebook.com:443/").unwrap(),
+            "https://graph.facebook.com"
+        );
+        for bad in [
+            "http://169.254.169.254/latest",
+            "http://graph.facebook.com",
+            "https://graph.facebook.com.evil.example",
+            "https://graph.facebook.com@evil.example",
+            "https://user@graph.facebook.com",
+            "https://graph.facebook.com:8443",
+            "https://evil.example/https://graph.facebook.com",
+            "https://graph.facebook.com?x=1",
+            "https://graph.facebook.com#x",
+            "http://10.0.0.5:8080/metadata",
+            "http://10.0.0.5:8080/meta/../admin",
+            "http://10.0.0.5:8080/meta/%2e%2e/admin",
+            "ftp://graph.facebook.com",
+            "graph.facebook.com",
+            "",
+        ] {
+            let err = bases.check(bad).expect_err(bad);
+            assert_eq!(err.field(), Some("data.baseUrlOverride"), "{bad}");
+            assert_eq!(err.status(), 400);
+            assert_eq!(
+                err.allowed().unwrap(),
+                [
+                    "https://graph.facebook.com",
+                    "https://graph.example.test",
+                    "http://10.0.0.5:8080/meta"
+                ]
+            );
+        }
+        let field = WhatsappMessage::from_data(
+            &data(
+                json!({"phoneNumberId": "1", "to": "+14155550100", "body": "x",
+                         "baseUrlOverride": "http://169.254.169.254/latest"}),
+            ),
+            &WhatsappBases::default(),
+        )
+        .unwrap_err();
+        assert_eq!(field.allowed().unwrap(), ["https://graph.facebook.com"]);
     }
 
     #[test]

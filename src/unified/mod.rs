@@ -192,7 +192,10 @@ async fn via_nango(
         _ => None,
     };
     let whatsapp = match request.resource {
-        Resource::WhatsappMessage => Some(WhatsappMessage::from_data(&request.data)?),
+        Resource::WhatsappMessage => Some(WhatsappMessage::from_data(
+            &request.data,
+            &hub.whatsapp_bases,
+        )?),
         _ => None,
     };
     let sms = match request.resource {

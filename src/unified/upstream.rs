@@ -44,6 +44,7 @@ pub fn transport_error(provider: &str, err: NangoError) -> Error {
             status: None,
             message: format!("cannot reach Nango: {message}"),
         },
+        NangoError::InvalidPath(path) => Error::InvalidPath(path),
         other => Error::Nango(other),
     }
 }

@@ -178,6 +178,8 @@ impl TestAppBuilder {
             "PATCHBAY_UPSTREAM_TIMEOUT_SECS" => Some("3".to_owned()),
             "PANORA_API_URL" => nango_base.as_ref().map(|b| format!("{b}/panora")),
             "PANORA_API_KEY" => nango_base.as_ref().map(|_| PANORA_KEY.to_owned()),
+            // A second WhatsApp API base the unified tests may name in `baseUrlOverride`.
+            "PATCHBAY_WHATSAPP_BASE_URLS" => Some(WHATSAPP_TEST_BASE.to_owned()),
             _ => None,
         })
         .expect("test configuration");
@@ -198,6 +200,9 @@ impl TestAppBuilder {
         }
     }
 }
+
+/// The WhatsApp API base tests allow besides graph.facebook.com (`PATCHBAY_WHATSAPP_BASE_URLS`).
+pub const WHATSAPP_TEST_BASE: &str = "https://graph.example.test";
 
 /// The key the sandbox's fake Panora accepts in tests.
 pub const PANORA_KEY: &str = patchbay_server::config::SANDBOX_PANORA_KEY;

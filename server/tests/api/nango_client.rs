@@ -11,6 +11,7 @@ use patchbay::nango::{
         ImportConnection, ReconnectSession,
     },
 };
+use patchbay::upstream_path::Endpoint;
 use patchbay_server::nango_sandbox::{Sandbox, SandboxConfig, SandboxIntegration};
 use serde_json::{Value, json};
 
@@ -416,7 +417,7 @@ async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
         .unwrap();
     let mut request = ProxyRequest::new(
         reqwest::Method::GET,
-        "/crm/v3/objects/contacts?limit=2",
+        Endpoint::parse("/crm/v3/objects/contacts?limit=2").unwrap(),
         &created.connection_id,
         "hubspot",
     );
@@ -432,7 +433,7 @@ async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
     let missing = client
         .proxy(&ProxyRequest::new(
             reqwest::Method::GET,
-            "/crm/v3/objects/contacts",
+            Endpoint::parse("/crm/v3/objects/contacts").unwrap(),
             "nope",
             "hubspot",
         ))
@@ -456,7 +457,7 @@ async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
         .proxy(
             &ProxyRequest::new(
                 reqwest::Method::POST,
-                "/crm/v3/objects/contacts",
+                Endpoint::parse("/crm/v3/objects/contacts").unwrap(),
                 &created.connection_id,
                 "hubspot",
             )
@@ -578,7 +579,12 @@ async fn every_fake_provider_answers_through_the_proxy() {
         ),
     ];
     for (key, connection_id, method, endpoint, body, status, pointer) in cases {
-        let mut request = ProxyRequest::new(method, endpoint, &connection_id, key);
+        let mut request = ProxyRequest::new(
+            method,
+            Endpoint::parse(endpoint).unwrap(),
+            &connection_id,
+            key,
+        );
         if let Some(body) = body {
             request = request.json(&body).unwrap();
         }
@@ -595,7 +601,7 @@ async fn every_fake_provider_answers_through_the_proxy() {
         .proxy(
             &ProxyRequest::new(
                 reqwest::Method::POST,
-                "/2010-04-01/Accounts/AC123/Messages.json",
+                Endpoint::parse("/2010-04-01/Accounts/AC123/Messages.json").unwrap(),
                 &twilio,
                 "twilio",
             )
@@ -624,7 +630,7 @@ async fn every_fake_provider_answers_through_the_proxy() {
         client
             .proxy(&ProxyRequest::new(
                 reqwest::Method::GET,
-                "/v1/employees/directory",
+                Endpoint::parse("/v1/employees/directory").unwrap(),
                 "x",
                 "bamboohr-basic"
             ))

@@ -44,6 +44,9 @@ pub struct Config {
     pub upstream_timeout: std::time::Duration,
     /// How Patchbay reaches Panora, if at all.
     pub panora: PanoraTarget,
+    /// `PATCHBAY_TRUSTED_PROXY`: comma-separated proxy addresses or CIDR blocks whose
+    /// `X-Forwarded-For` is believed (default none: the header is ignored).
+    pub trusted_proxies: patchbay::client_ip::TrustedProxies,
 }
 
 /// Panora settings (DESIGN.md §3).
@@ -181,6 +184,7 @@ impl Config {
         };
         let upstream_timeout = std::time::Duration::from_secs(upstream_timeout);
         let panora = panora_config(&get, &nango)?;
+        let trusted_proxies = crate::client_ip::trusted_proxies(&get)?;
         Ok(Self {
             database_url,
             bind,
@@ -191,6 +195,7 @@ impl Config {
             reconcile_every_secs,
             upstream_timeout,
             panora,
+            trusted_proxies,
         })
     }
 
@@ -460,6 +465,8 @@ mod tests {
             ("PATCHBAY_UPSTREAM_TIMEOUT_SECS", "0"),
             ("PATCHBAY_UPSTREAM_TIMEOUT_SECS", "soon"),
             ("PANORA_API_URL", "not a url"),
+            ("PATCHBAY_TRUSTED_PROXY", "10.0.0.1, proxy.local"),
+            ("PATCHBAY_TRUSTED_PROXY", "10.0.0.0/40"),
         ];
         for (var, value) in cases {
             let mut vars = vec![SECRET];

@@ -49,7 +49,7 @@ pub enum Error {
     /// An invite or token whose time has passed.
     #[error("{0}")]
     Expired(String),
-    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    #[error("too many attempts; try again in {}", wait_in_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
     /// A request body field is wrong; unlike `Validation`, the field is named at run time
     /// (`params.page_size`, `data.to`). `allowed` lists the accepted values when there are few.
@@ -235,6 +235,15 @@ impl From<crate::upstream_path::PathError> for Error {
     }
 }
 
+/// A wait as a person reads it: seconds under two minutes, else whole minutes (rounded up).
+fn wait_in_words(secs: u64) -> String {
+    match secs {
+        1 => "1 second".to_owned(),
+        0..120 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
 /// True when a database error is a unique-constraint violation (portable across backends).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
@@ -269,6 +278,19 @@ mod tests {
         for (err, status, code) in cases {
             assert_eq!((err.status(), err.code()), (status, code), "{err:?}");
         }
+    }
+
+    #[test]
+    fn rate_limit_messages_say_when_to_try_again() {
+        let says = |secs| {
+            Error::RateLimited {
+                retry_after_secs: secs,
+            }
+            .to_string()
+        };
+        assert_eq!(says(1), "too many attempts; try again in 1 second");
+        assert_eq!(says(90), "too many attempts; try again in 90 seconds");
+        assert_eq!(says(3599), "too many attempts; try again in 60 minutes");
     }
 
     #[test]

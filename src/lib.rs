@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod caller;
 pub mod catalog;
+pub mod client_ip;
 pub mod connect;
 pub mod connections;
 pub mod crypto;

@@ -63,6 +63,9 @@ impl From<patchbay::Error> for AppError {
             tracing::error!(error = %err, "server function failed");
         }
         crate::ssr::set_error_status(err.status());
+        if let patchbay::Error::RateLimited { retry_after_secs } = err {
+            crate::ssr::set_retry_after(retry_after_secs);
+        }
         Self {
             code: err.code().to_owned(),
             field: err.field().map(str::to_owned),

@@ -10,6 +10,7 @@ use leptos_axum::ResponseOptions;
 use patchbay::{
     Hub,
     accounts::{Viewer, sessions},
+    client_ip::ClientIp,
 };
 
 use crate::error::AppError;
@@ -58,8 +59,14 @@ pub async fn require_viewer(cx: &ServerContext) -> Result<Viewer, AppError> {
         .ok_or_else(|| patchbay::Error::Unauthenticated.into())
 }
 
-/// The client's IP address, for rate limits and the audit log.
+/// The client's IP address, for rate limits and the audit log: the one the server's middleware
+/// resolved (`PATCHBAY_TRUSTED_PROXY`), else the TCP peer.
 pub async fn client_ip() -> Option<String> {
+    let resolved = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientIp>().copied());
+    if let Some(ip) = resolved {
+        return Some(ip.to_string());
+    }
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
         .ok()
@@ -99,6 +106,16 @@ pub fn set_error_status(status: u16) {
         StatusCode::from_u16(status),
     ) {
         response.set_status(status);
+    }
+}
+
+/// Tells the client when to retry a rate-limited call (`Retry-After`, in seconds).
+pub fn set_retry_after(secs: u64) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&secs.to_string()),
+    ) {
+        response.insert_header(header::RETRY_AFTER, value);
     }
 }
 

@@ -93,7 +93,7 @@ async fn main() {
     });
 
     // An organisation with an API key and a HubSpot connection known to both sides.
-    let (_, session) = users::sign_up(
+    let users::SignedUp::Created(_, session) = users::sign_up(
         &hub,
         users::SignUp {
             email: "bench@example.com".to_owned(),
@@ -104,7 +104,9 @@ async fn main() {
         None,
     )
     .await
-    .expect("sign up");
+    .expect("sign up") else {
+        panic!("a fresh database has no accounts");
+    };
     let viewer = sessions::load(&hub, &session.token)
         .await
         .expect("load")

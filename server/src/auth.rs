@@ -8,7 +8,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use patchbay::{accounts::sessions, api_keys, caller::Caller};
+use patchbay::{accounts::sessions, api_keys, caller::Caller, client_ip::ClientIp};
 
 use crate::{
     api_error::{ApiError, envelope},
@@ -19,7 +19,8 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub caller: Caller,
-    /// The client's IP, for the audit log.
+    /// The client's IP, for the audit log (`PATCHBAY_TRUSTED_PROXY` decides whose
+    /// `X-Forwarded-For` counts; see `crate::client_ip`).
     pub ip: Option<String>,
 }
 
@@ -45,10 +46,13 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let ip = match parts.extensions.get::<ClientIp>() {
+            Some(ip) => Some(ip.to_string()),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        };
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let key = value
                 .to_str()

@@ -47,6 +47,9 @@ pub struct Config {
     /// `PATCHBAY_WHATSAPP_BASE_URLS` (comma-separated http(s) URLs, default none): base URLs
     /// `data.baseUrlOverride` of `whatsapp.message` may name besides https://graph.facebook.com.
     pub whatsapp_base_urls: Vec<Url>,
+    /// `PATCHBAY_TRUSTED_PROXY`: comma-separated proxy addresses or CIDR blocks whose
+    /// `X-Forwarded-For` is believed (default none: the header is ignored).
+    pub trusted_proxies: patchbay::client_ip::TrustedProxies,
 }
 
 /// Panora settings (DESIGN.md §3).
@@ -188,6 +191,7 @@ impl Config {
             None => Vec::new(),
             Some(raw) => whatsapp_base_urls(&raw)?,
         };
+        let trusted_proxies = crate::client_ip::trusted_proxies(&get)?;
         Ok(Self {
             database_url,
             bind,
@@ -199,6 +203,7 @@ impl Config {
             upstream_timeout,
             panora,
             whatsapp_base_urls,
+            trusted_proxies,
         })
     }
 
@@ -508,6 +513,8 @@ mod tests {
                 "PATCHBAY_WHATSAPP_BASE_URLS",
                 "https://graph.example.com/?x=1",
             ),
+            ("PATCHBAY_TRUSTED_PROXY", "10.0.0.1, proxy.local"),
+            ("PATCHBAY_TRUSTED_PROXY", "10.0.0.0/40"),
         ];
         for (var, value) in cases {
             let mut vars = vec![SECRET];

@@ -3,8 +3,11 @@
 
 pub mod api_error;
 pub mod auth;
+pub mod body_limit;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
+pub mod log_throttle;
 pub mod nango_sandbox;
 pub mod origin;
 pub mod router;

@@ -132,6 +132,11 @@ pub fn router(state: AppState) -> Router {
         >(
             move || provide_context(fallback_context.clone()), shell
         ))
+        .layer(middleware::from_fn(crate::body_limit::limit_bodies))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::client_ip::resolve_client_ip,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,13 +1,27 @@
-//! Login rate limits, kept in memory: every attempt counts against the client's IP, and failed
-//! attempts count against the email. A sliding window per key; old entries are pruned as keys are
-//! touched, and the map is swept when it grows.
+//! Sign-in and sign-up rate limits, kept in memory. Every sign-in attempt counts against the
+//! client's IP; failed ones also count against the (IP, email) pair, so guessing from one place
+//! cannot lock the person out everywhere else. Sign-ups count against the IP. A sliding window per
+//! key; old entries are pruned as keys are touched, and the map is swept when it grows.
 
 use std::{
     collections::{HashMap, VecDeque},
     sync::Mutex,
 };
 
-use crate::{Error, Result, time::MINUTE_MS};
+use crate::{
+    Error, Result,
+    time::{HOUR_MS, MINUTE_MS},
+};
+
+/// Sign-in attempts (right or wrong) one IP may make per [`LOGIN_IP_WINDOW_MS`].
+pub const LOGIN_MAX_PER_IP: usize = 30;
+pub const LOGIN_IP_WINDOW_MS: i64 = 10 * MINUTE_MS;
+/// Failed sign-ins on one email from one IP per [`LOGIN_FAILURE_WINDOW_MS`].
+pub const LOGIN_MAX_FAILURES_PER_IP_EMAIL: usize = 5;
+pub const LOGIN_FAILURE_WINDOW_MS: i64 = 15 * MINUTE_MS;
+/// Sign-ups (that pass validation) one IP may make per [`SIGN_UP_WINDOW_MS`].
+pub const SIGN_UP_MAX_PER_IP: usize = 5;
+pub const SIGN_UP_WINDOW_MS: i64 = HOUR_MS;
 
 /// A sliding-window counter per key.
 #[derive(Debug)]
@@ -71,22 +85,33 @@ fn prune(times: &mut VecDeque<i64>, horizon: i64) {
     }
 }
 
-/// The two limits that guard sign-in.
+/// The limits that guard sign-in and sign-up.
 #[derive(Debug)]
 pub struct LoginLimiter {
-    /// Every attempt from one IP: 30 per 10 minutes.
+    /// Every sign-in attempt from one IP.
     pub per_ip: SlidingWindow,
-    /// Failed attempts on one email: 5 per 15 minutes.
-    pub per_email: SlidingWindow,
+    /// Failed sign-ins on one email from one IP (keyed by [`ip_email_key`]).
+    pub per_ip_email: SlidingWindow,
+    /// Sign-ups from one IP.
+    pub sign_ups_per_ip: SlidingWindow,
 }
 
 impl Default for LoginLimiter {
     fn default() -> Self {
         Self {
-            per_ip: SlidingWindow::new(30, 10 * MINUTE_MS),
-            per_email: SlidingWindow::new(5, 15 * MINUTE_MS),
+            per_ip: SlidingWindow::new(LOGIN_MAX_PER_IP, LOGIN_IP_WINDOW_MS),
+            per_ip_email: SlidingWindow::new(
+                LOGIN_MAX_FAILURES_PER_IP_EMAIL,
+                LOGIN_FAILURE_WINDOW_MS,
+            ),
+            sign_ups_per_ip: SlidingWindow::new(SIGN_UP_MAX_PER_IP, SIGN_UP_WINDOW_MS),
         }
     }
+}
+
+/// The key of the failed-sign-in limit: the pair, never the email alone.
+pub fn ip_email_key(ip: &str, email: &str) -> String {
+    format!("{ip} {email}")
 }
 
 #[cfg(test)]
@@ -107,6 +132,18 @@ mod tests {
         ));
         assert!(w.check("other", 200).is_ok());
         assert!(w.check("k", 1001).is_ok(), "the first hit left the window");
+    }
+
+    #[test]
+    fn failures_are_counted_per_ip_and_email_pair() {
+        let limiter = LoginLimiter::default();
+        let attacker = ip_email_key("198.51.100.66", "victim@example.com");
+        for t in 0..5 {
+            limiter.per_ip_email.record(&attacker, t);
+        }
+        assert!(limiter.per_ip_email.check(&attacker, 10).is_err());
+        let victim = ip_email_key("203.0.113.5", "victim@example.com");
+        assert!(limiter.per_ip_email.check(&victim, 10).is_ok());
     }
 
     #[test]

@@ -8,4 +8,4 @@ pub mod users;
 pub mod validate;
 
 pub use sessions::{NewSession, Viewer};
-pub use users::{SignUp, User, sign_in, sign_up};
+pub use users::{SignUp, SignedUp, User, sign_in, sign_up};

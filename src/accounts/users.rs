@@ -1,11 +1,14 @@
 //! Sign-up and sign-in. Sign-up creates the person, their organisation and their admin
-//! membership in one transaction; sign-in answers the same way for a wrong email and a wrong
-//! password, and is rate-limited per IP and per email.
+//! membership in one transaction; for an email that already has an account it does the same
+//! work (the password is hashed either way) and answers [`SignedUp::AlreadyRegistered`], which
+//! callers present exactly like a new account minus the session, so the answer does not say
+//! whether the email is known. Sign-up is rate-limited per IP. Sign-in answers the same way for
+//! a wrong email and a wrong password, and is rate-limited per IP and per (IP, email) pair.
 
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{password, sessions, validate};
+use super::{limiter::ip_email_key, password, sessions, validate};
 use crate::{Error, Hub, Result, audit, error::is_unique_violation, orgs, time::now_ms};
 
 /// A person with an account. The password hash never leaves the database layer.
@@ -27,12 +30,23 @@ pub struct SignUp {
     pub org_name: Option<String>,
 }
 
-/// Creates the account, its organisation (with the person as admin) and a session.
-pub async fn sign_up(
-    hub: &Hub,
-    input: SignUp,
-    ip: Option<&str>,
-) -> Result<(User, sessions::NewSession)> {
+/// What a valid sign-up did. Callers must answer both the same way (status and body); only
+/// a new account gets a session.
+#[derive(Debug)]
+pub enum SignedUp {
+    /// A new account, its organisation and a session.
+    Created(User, sessions::NewSession),
+    /// The email already has an account; nothing changed.
+    AlreadyRegistered,
+}
+
+/// Creates the account, its organisation (with the person as admin) and a session; for a known
+/// email, changes nothing and says so only to the caller. Counts against the IP's sign-up limit
+/// once the input is valid.
+pub async fn sign_up(hub: &Hub, input: SignUp, ip: Option<&str>) -> Result<SignedUp> {
+    let now = now_ms();
+    let ip_key = ip.unwrap_or("unknown");
+    hub.limiter.sign_ups_per_ip.check(ip_key, now)?;
     let display_name = validate::name("display_name", &input.display_name)?;
     let email = validate::email(&input.email)?;
     let password = validate::new_password(&input.password)?.to_owned();
@@ -40,8 +54,9 @@ pub async fn sign_up(
         Some(name) if !name.is_empty() => validate::name("org_name", name)?,
         _ => format!("{display_name}'s organisation"),
     };
+    hub.limiter.sign_ups_per_ip.record(ip_key, now);
+    // Hashed before the email is looked at, so a known email costs the same time.
     let password_hash = password::hash(password).await?;
-    let now = now_ms();
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
         email,
@@ -63,10 +78,8 @@ pub async fn sign_up(
     .await;
     match inserted {
         Err(e) if is_unique_violation(&e) => {
-            return Err(Error::conflict(
-                "email",
-                "an account with this email already exists; sign in instead",
-            ));
+            tracing::info!("sign-up for an email that already has an account; nothing changed");
+            return Ok(SignedUp::AlreadyRegistered);
         }
         other => other?,
     };
@@ -87,7 +100,7 @@ pub async fn sign_up(
 
     let session = sessions::create(hub, &user.id, Some(&org_id)).await?;
     tracing::info!(user.id = %user.id, org.id = %org_id, "account created");
-    Ok((user, session))
+    Ok(SignedUp::Created(user, session))
 }
 
 /// Checks the credentials and starts a session in the person's first organisation.
@@ -109,7 +122,8 @@ pub async fn sign_in(
     if password.is_empty() {
         return Err(Error::validation("password", "enter your password"));
     }
-    hub.limiter.per_email.check(&email, now)?;
+    let pair = ip_email_key(ip_key, &email);
+    hub.limiter.per_ip_email.check(&pair, now)?;
 
     let row = sqlx::query(
         "SELECT id, email, display_name, password_hash, created_at FROM users WHERE email = $1",
@@ -131,10 +145,10 @@ pub async fn sign_in(
     };
     let matches = password::verify(password.to_owned(), stored_hash).await?;
     let Some(user) = user.filter(|_| matches) else {
-        hub.limiter.per_email.record(&email, now);
+        hub.limiter.per_ip_email.record(&pair, now);
         return Err(Error::InvalidCredentials);
     };
-    hub.limiter.per_email.clear(&email);
+    hub.limiter.per_ip_email.clear(&pair);
 
     let first_org = orgs::memberships_of(&hub.db, &user.id)
         .await?

@@ -37,7 +37,10 @@ pub async fn current_viewer() -> Result<Option<ViewerInfo>, AppError> {
         .map(crate::ssr::viewer_info))
 }
 
-/// Creates an account and its organisation, signs the person in and goes to `next`.
+/// Creates an account and its organisation, signs the person in and goes to `next`. For an
+/// email that already has an account the answer is the same (status and body; no session), and
+/// the browser goes to the sign-in page, which says what to do: the answer does not reveal
+/// whether the email is registered beyond the missing session (see `patchbay::accounts::users`).
 #[server(endpoint = "auth/sign_up")]
 pub async fn sign_up(
     display_name: String,
@@ -46,7 +49,7 @@ pub async fn sign_up(
     org_name: Option<String>,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use patchbay::accounts::{SignUp, sessions::SESSION_TTL_MS};
+    use patchbay::accounts::{SignUp, SignedUp, sessions::SESSION_TTL_MS};
     let cx = crate::ssr::context()?;
     let ip = crate::ssr::client_ip().await;
     let input = SignUp {
@@ -55,9 +58,17 @@ pub async fn sign_up(
         password,
         org_name,
     };
-    let (_, session) = patchbay::accounts::sign_up(&cx.hub, input, ip.as_deref()).await?;
-    crate::ssr::set_session_cookie(&cx, &session.token, SESSION_TTL_MS / 1000);
-    leptos_axum::redirect(crate::model::safe_next(next.as_deref().unwrap_or("/")));
+    let next = crate::model::safe_next(next.as_deref().unwrap_or("/"));
+    match patchbay::accounts::sign_up(&cx.hub, input, ip.as_deref()).await? {
+        SignedUp::Created(_, session) => {
+            crate::ssr::set_session_cookie(&cx, &session.token, SESSION_TTL_MS / 1000);
+            leptos_axum::redirect(next);
+        }
+        SignedUp::AlreadyRegistered => leptos_axum::redirect(&format!(
+            "/sign-in?reason=sign-up&next={}",
+            crate::model::encode_query_value(next)
+        )),
+    }
     Ok(())
 }
 

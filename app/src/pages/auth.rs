@@ -63,6 +63,9 @@ pub fn SignInPage() -> impl IntoView {
     let reason = move || match query.read().get("reason").as_deref() {
         Some("connect") => Some("Sign in to connect an account to your organisation."),
         Some("invite") => Some("Sign in with the invited address to join the organisation."),
+        Some("sign-up") => Some(
+            "That sign-up did not start a session. If you already have an account with this email, sign in with its password.",
+        ),
         _ => None,
     };
     let value = Signal::derive(move || action.value().get());

@@ -19,6 +19,10 @@ use crate::{
 /// The largest webhook body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Anyone can send bad signatures as fast as they like: one warning per 10 s, with a count.
+static REFUSED_LOG: crate::log_throttle::LogThrottle =
+    crate::log_throttle::LogThrottle::new(std::time::Duration::from_secs(10));
+
 pub async fn nango(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -27,9 +31,14 @@ pub async fn nango(
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
+            let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                crate::body_limit::TOO_LARGE_CODE
+            } else {
+                "invalid_body"
+            };
             return envelope(
                 rejection.status(),
-                "invalid_body",
+                code,
                 &format!(
                     "the webhook body could not be read: {}",
                     rejection.body_text()
@@ -48,8 +57,14 @@ pub async fn nango(
     {
         Ok(receipt) => (StatusCode::OK, Json(receipt)).into_response(),
         Err(err) => {
-            if matches!(err, patchbay::Error::InvalidSignature(_)) {
-                tracing::warn!(error = %err, "refused a webhook");
+            if matches!(err, patchbay::Error::InvalidSignature(_))
+                && let Some(suppressed) = REFUSED_LOG.allow(std::time::Instant::now())
+            {
+                tracing::warn!(
+                    error = %err,
+                    suppressed,
+                    "refused a webhook (suppressed: refusals left out of the log since the last such line)"
+                );
             }
             ApiError(err).into_response()
         }

@@ -144,6 +144,7 @@ pub struct TestAppBuilder {
     backend: Backend,
     catalog: Option<Catalog>,
     nango_sandbox: bool,
+    env: Vec<(&'static str, String)>,
 }
 
 impl TestAppBuilder {
@@ -159,6 +160,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sets one more configuration variable (e.g. `PATCHBAY_TRUSTED_PROXY`).
+    pub fn with_env(mut self, name: &'static str, value: &str) -> Self {
+        self.env.push((name, value.to_owned()));
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let (db, guard) = fresh_database(self.backend).await;
         let nango_base = if self.nango_sandbox {
@@ -166,7 +173,10 @@ impl TestAppBuilder {
         } else {
             None
         };
+        let env = self.env;
+        let extra = |name: &str| env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
         let config = Config::from_lookup(|name| match name {
+            _ if extra(name).is_some() => extra(name),
             "PATCHBAY_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
             "PATCHBAY_SECRET" => Some(TEST_SECRET.to_owned()),
             "NANGO_SANDBOX_KEY" => Some(SANDBOX_KEY.to_owned()),
@@ -244,6 +254,7 @@ impl TestApp {
             backend,
             catalog: None,
             nango_sandbox: false,
+            env: Vec::new(),
         }
     }
 
@@ -252,6 +263,17 @@ impl TestApp {
         Browser {
             app: self,
             cookie: None,
+            forwarded_for: None,
+        }
+    }
+
+    /// A person whose requests carry `X-Forwarded-For: <ip>` (as a proxy in front would add;
+    /// the test router's peer is always 192.0.2.10).
+    pub fn browser_from(&self, ip: &str) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookie: None,
+            forwarded_for: Some(ip.to_owned()),
         }
     }
 
@@ -372,6 +394,7 @@ impl TestApp {
 pub struct Browser<'a> {
     app: &'a TestApp,
     cookie: Option<String>,
+    forwarded_for: Option<String>,
 }
 
 impl Browser<'_> {
@@ -399,6 +422,9 @@ impl Browser<'_> {
             .header(header::ORIGIN, origin);
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(ip) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", ip);
         }
         let response = self
             .app

@@ -55,7 +55,7 @@ impl WhatsappBases {
 
     /// The allowed bases as text, for the error's `allowed`.
     pub fn listed(&self) -> Vec<String> {
-        self.0.iter().map(|u| display_base(u)).collect()
+        self.0.iter().map(display_base).collect()
     }
 
     fn admits(&self, candidate: &Url) -> bool {

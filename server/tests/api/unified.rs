@@ -891,3 +891,104 @@ async fn another_organisation_cannot_use_a_connection(backend: Backend) {
 }
 
 crate::on_both_backends!(another_organisation_cannot_use_a_connection);
+
+#[tokio::test]
+async fn caller_input_never_chooses_the_upstream_host_or_leaves_its_path() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .with_nango_sandbox()
+        .build()
+        .await;
+    let mut w = world(&app).await;
+    let (pck, cid) = w
+        .ada
+        .connect("whatsapp-business", Some(json!({"apiKey": "EAAG-sandbox"})))
+        .await;
+    let (hpck, hcid) = w.ada.connect("hubspot", None).await;
+    app.clear_sandbox_requests().await;
+    for base in [
+        "http://169.254.169.254/latest",
+        "https://graph.facebook.com.evil.example",
+        "https://graph.facebook.com@evil.example",
+        "http://graph.facebook.com",
+    ] {
+        let refused = w
+            .app
+            .unified(&w.key, body("nango", "whatsapp.message", "create", json!({"data": {
+                "providerConfigKey": pck, "connectionId": cid, "phoneNumberId": "106540352242922",
+                "to": "+14155550100", "body": "hi", "baseUrlOverride": base
+            }})))
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{base}: {}",
+            refused.body
+        );
+        let error = &refused.json()["error"];
+        assert_eq!(error["field"], "data.baseUrlOverride", "{base}");
+        assert_eq!(
+            error["allowed"],
+            json!([
+                "https://graph.facebook.com",
+                crate::helpers::WHATSAPP_TEST_BASE
+            ]),
+            "{base}"
+        );
+    }
+    for (field, data) in [
+        (
+            "data.phoneNumberId",
+            json!({"phoneNumberId": "..", "apiVersion": "v20.0"}),
+        ),
+        (
+            "data.phoneNumberId",
+            json!({"phoneNumberId": "%2e%2e", "apiVersion": "v20.0"}),
+        ),
+    ] {
+        let mut data = data;
+        data["providerConfigKey"] = json!(pck);
+        data["connectionId"] = json!(cid);
+        data["to"] = json!("+14155550100");
+        data["body"] = json!("hi");
+        let refused = w
+            .app
+            .unified(
+                &w.key,
+                body("nango", "whatsapp.message", "create", json!({"data": data})),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert_eq!(refused.json()["error"]["code"], "invalid_path");
+        assert_eq!(refused.json()["error"]["field"], field);
+    }
+    for id in ["..", "../../connections", "%2e%2e", "a\\b"] {
+        let refused = w
+            .app
+            .unified(
+                &w.key,
+                body(
+                    "nango",
+                    "crm.contact",
+                    "get",
+                    json!({
+                        "connectionId": hcid, "providerConfigKey": hpck, "id": id
+                    }),
+                ),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{id}: {}",
+            refused.body
+        );
+        assert_eq!(refused.json()["error"]["code"], "invalid_path", "{id}");
+        assert_eq!(refused.json()["error"]["field"], "id", "{id}");
+    }
+    let log = app.sandbox_requests().await;
+    assert!(
+        log.iter()
+            .all(|r| !r["path"].as_str().unwrap_or("").starts_with("/proxy/")),
+        "nothing was proxied: {log:?}"
+    );
+}

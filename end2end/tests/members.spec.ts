@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail } from "./helpers";
+import { asNewClient, signUp, uniqueEmail } from "./helpers";
 
 test("an invited member joins the organisation", async ({ page, browser }) => {
   await signUp(page, "Grace Admin", uniqueEmail("grace"));
@@ -15,6 +15,7 @@ test("an invited member joins the organisation", async ({ page, browser }) => {
 
   const bobContext = await browser.newContext();
   const bob = await bobContext.newPage();
+  await asNewClient(bob);
   await bob.goto(new URL(link).pathname);
   await expect(bob.getByTestId("invite-title")).toHaveText("Join Grace Admin's organisation on Patchbay");
   await bob.getByRole("link", { name: "Create an account" }).click();

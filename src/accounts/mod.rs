@@ -1,5 +1,5 @@
 //! Accounts: who a person is (users), how they prove it (passwords, login sessions) and the
-//! guard against guessing (login rate limits).
+//! guard against guessing (sign-in and sign-up rate limits).
 
 pub mod limiter;
 pub mod password;

@@ -1,8 +1,9 @@
 //! Sign-up and sign-in. Sign-up creates the person, their organisation and their admin
 //! membership in one transaction; for an email that already has an account it does the same
 //! work (the password is hashed either way) and answers [`SignedUp::AlreadyRegistered`], which
-//! callers present exactly like a new account minus the session, so the answer does not say
-//! whether the email is known. Sign-up is rate-limited per IP. Sign-in answers the same way for
+//! callers answer with the same status and body as a new account; only the missing session (and
+//! where the browser goes next) differ, since sign-up signs a new person in at once and there is
+//! no email to confirm through. Sign-up is rate-limited per IP. Sign-in answers the same way for
 //! a wrong email and a wrong password, and is rate-limited per IP and per (IP, email) pair.
 
 use serde::Serialize;

@@ -9,6 +9,7 @@ pub mod nango_sandbox;
 pub mod origin;
 pub mod router;
 pub mod routes;
+pub mod security_headers;
 pub mod state;
 
 pub use config::Config;

@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     origin::check_origin,
     routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
+    security_headers,
     state::AppState,
 };
 
@@ -77,16 +78,27 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context.clone()),
+            move || {
+                provide_context(context.clone());
+                security_headers::provide_request_nonce();
+            },
             page_shell,
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(
-            move || provide_context(fallback_context.clone()), shell
+            move || {
+                provide_context(fallback_context.clone());
+                security_headers::provide_request_nonce();
+            },
+            shell,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(security_headers::SecurityHeaders::new(&state)),
+            security_headers::apply,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

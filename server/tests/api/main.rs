@@ -16,5 +16,6 @@ mod manage;
 mod nango_client;
 mod pages;
 mod proxy;
+mod sandbox;
 mod unified;
 mod webhooks;

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod nango_sandbox;
 pub mod origin;
+pub mod render_guard;
 pub mod router;
 pub mod routes;
 pub mod security_headers;

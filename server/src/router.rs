@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::{
     origin::check_origin,
+    render_guard,
     routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
     security_headers,
     state::AppState,
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(middleware::from_fn(render_guard::finish_renders))
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::new(security_headers::SecurityHeaders::new(&state)),
             security_headers::apply,

@@ -45,7 +45,7 @@ fn script_hashes() -> Vec<String> {
             let Some(end) = after.find("</script>") else {
                 break;
             };
-            let digest = Sha256::digest(after[..end].as_bytes());
+            let digest = Sha256::digest(&after.as_bytes()[..end]);
             hashes.push(format!(
                 "'sha256-{}'",
                 base64::engine::general_purpose::STANDARD.encode(digest)

@@ -152,7 +152,9 @@ impl ConnectUi {
         let message = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&message, &"type".into(), &"session_token".into());
         let _ = js_sys::Reflect::set(&message, &"sessionToken".into(), &JsValue::from_str(token));
-        let _ = target.post_message(&message, "*");
+        // Only Connect UI's own origin may read the token: were the iframe navigated elsewhere,
+        // the browser drops the message instead of handing the token over.
+        let _ = target.post_message(&message, &inner.origin);
     }
 
     /// Removes the iframe and the listener and restores scrolling.

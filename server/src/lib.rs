@@ -10,8 +10,10 @@ pub mod config;
 pub mod log_throttle;
 pub mod nango_sandbox;
 pub mod origin;
+pub mod render_guard;
 pub mod router;
 pub mod routes;
+pub mod security_headers;
 pub mod state;
 
 pub use config::Config;

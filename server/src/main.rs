@@ -109,9 +109,16 @@ async fn serve(config: Config) -> Result<(), String> {
     let catalog = Catalog::builtin().map_err(|e| e.to_string())?;
     let bind = config.bind;
     let public_url = config.public_url.to_string();
+    let sandbox_warning = config
+        .nango_sandbox()
+        .then(|| patchbay_server::nango_sandbox::exposure_warning(bind, &config.public_url))
+        .flatten();
     let state = AppState::build(config, catalog, leptos_options)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
+    if let Some(warning) = sandbox_warning {
+        tracing::warn!("{warning}");
+    }
     spawn_reconciliation(&state);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(bind)

@@ -14,7 +14,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::{
     origin::check_origin,
+    render_guard,
     routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
+    security_headers,
     state::AppState,
 };
 
@@ -123,14 +125,21 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context.clone()),
+            move || {
+                provide_context(context.clone());
+                security_headers::provide_request_nonce();
+            },
             page_shell,
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(
-            move || provide_context(fallback_context.clone()), shell
+            move || {
+                provide_context(fallback_context.clone());
+                security_headers::provide_request_nonce();
+            },
+            shell,
         ))
         .layer(middleware::from_fn(crate::body_limit::limit_bodies))
         .layer(middleware::from_fn_with_state(
@@ -138,6 +147,11 @@ pub fn router(state: AppState) -> Router {
             crate::client_ip::resolve_client_ip,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(middleware::from_fn(render_guard::finish_renders))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(security_headers::SecurityHeaders::new(&state)),
+            security_headers::apply,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

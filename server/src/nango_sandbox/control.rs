@@ -1,13 +1,14 @@
 //! The sandbox's test controls under `/_sandbox/`: the request log, fault injection (a status
 //! or a delay for the next N requests under a path), the webhooks sent, and switches that make
-//! a connection's credentials fail or recover.
+//! a connection's credentials fail or recover. The controls answer only to the sandbox's
+//! secret key or to a direct loopback peer (see [`guard_controls`]).
 
-use std::{sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
     Json,
     body::{Body, to_bytes},
-    extract::{Path, RawQuery, Request, State},
+    extract::{ConnectInfo, FromRequestParts, Path, RawQuery, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -19,7 +20,57 @@ use super::{
     webhooks,
 };
 
-const LOGGED_BODY_LIMIT: usize = 64 * 1024;
+/// How much of each request body the log keeps.
+const LOGGED_BODY_LIMIT: usize = 16 * 1024;
+
+/// The `/_sandbox/` paths that end users' browsers call during the Connect UI flow; they are
+/// authorised by the connect session token they carry (or need nothing: the harness page).
+fn is_connect_ui_path(path: &str) -> bool {
+    path.starts_with("/_sandbox/oauth-approve/") || path == "/_sandbox/harness"
+}
+
+/// True for the test controls: everything under `/_sandbox` but the Connect UI's own paths.
+pub fn is_control_path(path: &str) -> bool {
+    (path == "/_sandbox" || path.starts_with("/_sandbox/")) && !is_connect_ui_path(path)
+}
+
+/// True when the request came straight from this machine: a loopback TCP peer, and no proxy
+/// header saying it was forwarded for someone else (a local reverse proxy is loopback too).
+pub fn is_direct_loopback(peer: Option<SocketAddr>, headers: &axum::http::HeaderMap) -> bool {
+    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+    !forwarded && peer.is_some_and(|addr| addr.ip().is_loopback())
+}
+
+/// Lets a control call through only with `Authorization: Bearer <sandbox secret key>` or from a
+/// direct loopback peer; anyone else gets Nango's 401. API and Connect UI paths pass untouched
+/// (they check their own credentials).
+pub async fn guard_controls(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_control_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
+        .await
+        .ok()
+        .map(|ConnectInfo(addr)| addr);
+    if !is_direct_loopback(peer, &parts.headers)
+        && let Err(refused) = shared.check_secret_key(&parts.headers)
+    {
+        tracing::warn!(
+            path = parts.uri.path(),
+            peer = ?peer,
+            "refused a sandbox control call without the sandbox key"
+        );
+        return refused;
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
 
 /// Logs every API request (not the controls themselves) and applies injected faults.
 pub async fn record_and_inject(
@@ -47,7 +98,7 @@ pub async fn record_and_inject(
         .collect();
     let fault = {
         let mut memory = shared.memory();
-        memory.requests.push(LoggedRequest {
+        memory.log_request(LoggedRequest {
             method: parts.method.to_string(),
             path: path.clone(),
             query: parts.uri.query().map(str::to_owned),
@@ -190,4 +241,53 @@ pub async fn refresh_recovered(
     // recovery path of the receiver can be exercised.
     webhooks::send_auth(&shared, &connection, "refresh", None);
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderMap;
+
+    use super::*;
+
+    #[test]
+    fn controls_are_everything_under_sandbox_but_the_connect_ui_paths() {
+        for path in [
+            "/_sandbox",
+            "/_sandbox/requests",
+            "/_sandbox/faults",
+            "/_sandbox/webhooks",
+            "/_sandbox/connections/c1/invalidate",
+            "/_sandbox/connections/c1/refresh-failed",
+            "/_sandbox/connections/c1/refresh-recovered",
+        ] {
+            assert!(is_control_path(path), "{path}");
+        }
+        for path in [
+            "/_sandbox/oauth-approve/hubspot",
+            "/_sandbox/harness",
+            "/connect/",
+            "/connect/sessions",
+            "/proxy/x",
+            "/_sandboxed",
+        ] {
+            assert!(!is_control_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn only_an_unforwarded_loopback_peer_is_local() {
+        let none = HeaderMap::new();
+        let local = Some(SocketAddr::from(([127, 0, 0, 1], 5000)));
+        let local6 = Some(SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 5000)));
+        let remote = Some(SocketAddr::from(([192, 0, 2, 10], 5000)));
+        assert!(is_direct_loopback(local, &none));
+        assert!(is_direct_loopback(local6, &none));
+        assert!(!is_direct_loopback(remote, &none));
+        assert!(!is_direct_loopback(None, &none));
+        for name in ["x-forwarded-for", "forwarded", "x-real-ip"] {
+            let mut proxied = HeaderMap::new();
+            proxied.insert(name, HeaderValue::from_static("198.51.100.7"));
+            assert!(!is_direct_loopback(local, &proxied), "{name}");
+        }
+    }
 }

@@ -10,6 +10,7 @@ mod api;
 mod connect_ui;
 mod control;
 mod fake_providers;
+mod page_policy;
 mod panora_fake;
 mod state;
 mod webhooks;
@@ -113,8 +114,41 @@ impl Sandbox {
                 self.shared.clone(),
                 control::record_and_inject,
             ))
+            // The controls answer only to the sandbox key or a direct loopback peer.
+            .layer(axum::middleware::from_fn_with_state(
+                self.shared.clone(),
+                control::guard_controls,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(page_policy::PagePolicy::new(&self.shared.config.public_url)),
+                page_policy::add_headers,
+            ))
             .with_state(self.shared.clone())
     }
+}
+
+/// True when `url`'s host is this machine (`localhost` or a loopback address).
+fn is_loopback_url(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The start-up warning for a sandbox reachable from other machines: its Connect UI accepts any
+/// credentials and its test controls take the sandbox key. `None` when it is local only.
+pub fn exposure_warning(bind: SocketAddr, public_url: &url::Url) -> Option<String> {
+    if bind.ip().is_loopback() && is_loopback_url(public_url) {
+        return None;
+    }
+    Some(format!(
+        "sandbox mode (no NANGO_SECRET_KEY) on a non-loopback address (bind {bind}, public URL \
+         {public_url}): the built-in Nango sandbox at {mount} accepts any \
+         credentials and is meant for local use; set NANGO_SECRET_KEY to use Nango",
+        mount = crate::state::SANDBOX_MOUNT,
+    ))
 }
 
 /// The standalone sandbox's routes: Nango at the root, the fake Panora under `/panora`.
@@ -136,7 +170,27 @@ pub async fn serve_standalone(
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, "the Nango sandbox is listening");
-    axum::serve(listener, router)
-        .await
-        .map_err(|e| format!("sandbox error: {e}"))
+    // The peer address decides who may use the test controls without the key.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .map_err(|e| format!("sandbox error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_loopback_bind_and_url_stay_quiet() {
+        let local = SocketAddr::from(([127, 0, 0, 1], 3000));
+        let all = SocketAddr::from(([0, 0, 0, 0], 3000));
+        let url = |u: &str| url::Url::parse(u).expect("a URL");
+        assert!(exposure_warning(local, &url("http://127.0.0.1:3000")).is_none());
+        assert!(exposure_warning(local, &url("http://localhost:3000/")).is_none());
+        assert!(exposure_warning(all, &url("http://127.0.0.1:3000")).is_some());
+        assert!(exposure_warning(local, &url("https://patchbay.example.com")).is_some());
+    }
 }

@@ -3,7 +3,7 @@
 //! needs: Nango's error envelope and its key checks.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, VecDeque},
     sync::{Mutex, MutexGuard},
     time::{Duration, SystemTime},
 };
@@ -119,9 +119,33 @@ pub struct Memory {
     pub sessions: BTreeMap<String, Session>,
     pub connections: Vec<Connection>,
     pub next_id: i64,
-    pub requests: Vec<LoggedRequest>,
+    /// The last [`LOG_CAPACITY`] API requests, oldest first.
+    pub requests: VecDeque<LoggedRequest>,
     pub faults: Vec<Fault>,
-    pub webhooks: Vec<SentWebhook>,
+    /// The last [`LOG_CAPACITY`] webhooks sent, oldest first.
+    pub webhooks: VecDeque<SentWebhook>,
+}
+
+/// How many requests and webhooks the sandbox remembers: a ring, so a long-running sandbox
+/// does not grow without bound.
+pub const LOG_CAPACITY: usize = 1000;
+
+/// Appends to a bounded log, dropping the oldest entries beyond [`LOG_CAPACITY`].
+fn push_bounded<T>(log: &mut VecDeque<T>, item: T) {
+    while log.len() >= LOG_CAPACITY {
+        log.pop_front();
+    }
+    log.push_back(item);
+}
+
+impl Memory {
+    pub fn log_request(&mut self, request: LoggedRequest) {
+        push_bounded(&mut self.requests, request);
+    }
+
+    pub fn log_webhook(&mut self, webhook: SentWebhook) {
+        push_bounded(&mut self.webhooks, webhook);
+    }
 }
 
 pub struct Shared {
@@ -282,6 +306,17 @@ mod tests {
         assert!(!is_session_token("nango_connect_session_ABC"));
         assert!(is_uuid("8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21"));
         assert!(!is_uuid("not-a-uuid"));
+    }
+
+    #[test]
+    fn the_logs_keep_only_the_newest_entries() {
+        let mut log = VecDeque::new();
+        for i in 0..LOG_CAPACITY + 100 {
+            push_bounded(&mut log, i);
+        }
+        assert_eq!(log.len(), LOG_CAPACITY);
+        assert_eq!(log.front(), Some(&100));
+        assert_eq!(log.back(), Some(&(LOG_CAPACITY + 99)));
     }
 
     #[test]

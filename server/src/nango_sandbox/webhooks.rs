@@ -67,7 +67,7 @@ async fn deliver(shared: &Shared, body: Value) {
     let key = &shared.config.webhook_signing_key;
     let signature = hmac_sha256_hex(key, &bytes);
     let Some(url) = shared.config.webhook_url.clone() else {
-        shared.memory().webhooks.push(SentWebhook {
+        shared.memory().log_webhook(SentWebhook {
             body,
             signature,
             status: None,
@@ -101,7 +101,7 @@ async fn deliver(shared: &Shared, body: Value) {
             Err(e) => outcome = (None, Some(e.without_url().to_string())),
         }
     }
-    shared.memory().webhooks.push(SentWebhook {
+    shared.memory().log_webhook(SentWebhook {
         body,
         signature,
         status: outcome.0,

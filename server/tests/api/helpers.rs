@@ -243,7 +243,11 @@ pub async fn start_sandbox() -> String {
         patchbay_server::nango_sandbox::panora_router(PANORA_KEY.to_owned()),
     );
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
     });
     base
 }
@@ -346,7 +350,10 @@ impl TestApp {
     /// The sandbox's request log (newest last).
     pub async fn sandbox_requests(&self) -> Vec<Value> {
         let base = self.nango_base.as_deref().expect("built with a sandbox");
-        let body: Value = reqwest::get(format!("{base}/_sandbox/requests"))
+        let body: Value = reqwest::Client::new()
+            .get(format!("{base}/_sandbox/requests"))
+            .bearer_auth(SANDBOX_KEY)
+            .send()
             .await
             .expect("the sandbox answers")
             .json()
@@ -363,6 +370,7 @@ impl TestApp {
         let base = self.nango_base.as_deref().expect("built with a sandbox");
         reqwest::Client::new()
             .delete(format!("{base}/_sandbox/requests"))
+            .bearer_auth(SANDBOX_KEY)
             .send()
             .await
             .expect("the sandbox answers");
@@ -373,6 +381,7 @@ impl TestApp {
         let base = self.nango_base.as_deref().expect("built with a sandbox");
         let r = reqwest::Client::new()
             .post(format!("{base}/_sandbox/faults"))
+            .bearer_auth(SANDBOX_KEY)
             .json(&spec)
             .send()
             .await

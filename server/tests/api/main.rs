@@ -17,5 +17,6 @@ mod nango_client;
 mod pages;
 mod proxy;
 mod security;
+mod sandbox;
 mod unified;
 mod webhooks;

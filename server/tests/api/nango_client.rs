@@ -82,6 +82,7 @@ impl Standalone {
         let r = self
             .http
             .post(format!("{}/_sandbox/faults", self.base))
+            .bearer_auth(KEY)
             .json(&spec)
             .send()
             .await
@@ -94,6 +95,7 @@ impl Standalone {
         let body: Value = self
             .http
             .get(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(KEY)
             .send()
             .await
             .unwrap()
@@ -386,6 +388,7 @@ async fn invalid_credentials_are_recognised() {
             "{}/_sandbox/connections/{}/invalidate?provider_config_key=openai",
             sandbox.base, created.connection_id
         ))
+        .bearer_auth(KEY)
         .send()
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Server-rendered pages: the catalog filter works from the URL alone (no JavaScript), and the
 //! signed-in organisation's connections show on the cards.
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 
 use crate::helpers::{Backend, TestApp};
 
@@ -95,7 +95,98 @@ async fn a_thousand_connectors_render_in_one_page(backend: Backend) {
     assert_eq!(card_slugs(&page.body).len(), 1000);
 }
 
+/// The nonce of a Content-Security-Policy's `script-src`.
+fn csp_nonce(csp: &str) -> &str {
+    let start = csp.find("'nonce-").expect("a nonce in the policy") + "'nonce-".len();
+    let rest = &csp[start..];
+    &rest[..rest.find('\'').expect("a closing quote")]
+}
+
+async fn every_response_carries_the_security_headers(backend: Backend) {
+    let app = TestApp::builder(backend).build().await;
+    let page = app.browser().page("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for directive in [
+        "default-src 'self'",
+        "'wasm-unsafe-eval'",
+        "frame-src 'self' http://patchbay.test",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(
+        page.headers[header::REFERRER_POLICY],
+        "strict-origin-when-cross-origin"
+    );
+
+    // Every script carries this response's nonce; no inline event handler attribute.
+    let nonce = csp_nonce(&csp);
+    let scripts: Vec<&str> = page
+        .body
+        .match_indices("<script")
+        .map(|(i, _)| &page.body[i..i + page.body[i..].find('>').unwrap()])
+        .collect();
+    assert!(
+        scripts.len() >= 2,
+        "theme and hydration scripts: {scripts:?}"
+    );
+    for script in &scripts {
+        assert!(
+            script.contains(&format!("nonce=\"{nonce}\"")),
+            "{script} lacks the nonce {nonce}"
+        );
+    }
+    for handler in [
+        " onclick=",
+        " onload=",
+        " onerror=",
+        " onchange=",
+        " onsubmit=",
+    ] {
+        assert!(!page.body.contains(handler), "inline handler {handler}");
+    }
+    let again = app.browser().page("/").await;
+    let other = again.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert_ne!(csp_nonce(other), nonce, "a fresh nonce per response");
+
+    // A 404 page and a REST route get the same headers.
+    let missing = app.browser().page("/no/such/page").await;
+    let missing_csp = missing.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        missing
+            .body
+            .contains(&format!("nonce=\"{}\"", csp_nonce(missing_csp)))
+    );
+    let rest = app
+        .rest("GET", "/api/v1/connectors", None, None, None)
+        .await;
+    assert!(rest.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+    assert_eq!(rest.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(rest.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(rest.headers.contains_key(header::REFERRER_POLICY));
+    let docs = app.get("/api/docs").await;
+    assert_eq!(docs.status, StatusCode::OK);
+    assert!(
+        !docs.body.contains("<script"),
+        "the docs page needs no script"
+    );
+}
+
 crate::on_both_backends!(
+    every_response_carries_the_security_headers,
     a_thousand_connectors_render_in_one_page,
     the_catalog_page_renders_the_url_filter_on_the_server,
     a_signed_in_organisation_sees_its_connections_on_the_cards,

@@ -16,7 +16,7 @@ mod manage;
 mod nango_client;
 mod pages;
 mod proxy;
-mod security;
 mod sandbox;
+mod security;
 mod unified;
 mod webhooks;

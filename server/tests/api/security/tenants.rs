@@ -316,8 +316,9 @@ async fn org_b_reaches_nothing_of_org_a_through_any_route(backend: Backend) {
                 // A sign-up with a known email answers like a new one (no account
                 // enumeration), so "refused" means: it started no session.
                 if r.session_cookie().is_some_and(|c| !c.is_empty()) {
-                    s.failures
-                        .push(format!("{label}: a sign-up with A's email started a session"));
+                    s.failures.push(format!(
+                        "{label}: a sign-up with A's email started a session"
+                    ));
                 }
             } else if targets_a && endpoint != "admin/overview" {
                 s.refused(&label, &r);

@@ -2,13 +2,18 @@
 //! 500. Server-function bodies are read here, up to [`SERVER_FN_MAX_BODY_BYTES`], before the
 //! function sees them; the REST routes keep their own per-route limits, and whatever 413 they
 //! (or axum's extractors) answer in plain text is rewritten into the envelope.
+//!
+//! Caller text holding a NUL character (`%00` in a path, query or form, `\u0000` in JSON, a raw
+//! zero byte) is refused here with a 400 `invalid_input`: no id, name or field Patchbay stores
+//! can hold one, and PostgreSQL's text cannot. The signed webhook (which stores such bodies
+//! safely) and the proxy's body (which only the provider reads) are left to their routes.
 
 use std::{collections::HashSet, pin::Pin, sync::LazyLock};
 
 use axum::{
     body::{Body, HttpBody},
     extract::Request,
-    http::{StatusCode, header},
+    http::{Method, StatusCode, header},
     middleware::Next,
     response::Response,
 };
@@ -38,15 +43,77 @@ fn too_large(limit: Option<usize>) -> Response {
     envelope(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE_CODE, &message)
 }
 
-/// Middleware: enforces the server-function limit and puts every 413 into the envelope.
+/// The largest REST JSON body screened here (the unified API's own limit, the largest of them).
+pub const REST_JSON_MAX_BODY_BYTES: usize = crate::routes::unified::MAX_BODY_BYTES;
+
+fn nul_refused() -> Response {
+    envelope(
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+        "the request holds a NUL character (%00 or \\u0000); no id or field may contain one",
+    )
+}
+
+/// True when URL-encoded text (a path, a query, a form) holds a NUL: `%00` or a raw zero byte.
+fn encoded_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+        || bytes
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// True when a body holds a NUL in its content type's form: `\u0000` in JSON, `%00` in a form,
+/// a raw zero byte in either.
+fn body_nul(content_type: Option<&str>, bytes: &[u8]) -> bool {
+    if content_type.is_some_and(|t| t.starts_with("application/x-www-form-urlencoded")) {
+        return encoded_nul(bytes);
+    }
+    bytes.contains(&0) || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+/// True for a request whose JSON or form body is screened for NUL characters.
+fn screened_rest_body(request: &Request) -> bool {
+    let path = request.uri().path();
+    !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) && path.starts_with("/api/")
+        && !path.starts_with("/api/webhooks/")
+        && !path.starts_with("/api/proxy/")
+}
+
+/// Middleware: enforces the server-function limit, refuses NUL characters in caller text and
+/// puts every 413 into the envelope.
 pub async fn limit_bodies(request: Request, next: Next) -> Response {
-    let request = if SERVER_FN_PATHS.contains(request.uri().path()) {
-        match buffered(request, SERVER_FN_MAX_BODY_BYTES).await {
-            Ok(request) => request,
-            Err(response) => return response,
-        }
+    let uri = request.uri();
+    if encoded_nul(uri.path().as_bytes()) || uri.query().is_some_and(|q| encoded_nul(q.as_bytes()))
+    {
+        return nul_refused();
+    }
+    let limit = if SERVER_FN_PATHS.contains(uri.path()) {
+        Some(SERVER_FN_MAX_BODY_BYTES)
+    } else if screened_rest_body(&request) {
+        Some(REST_JSON_MAX_BODY_BYTES)
     } else {
-        request
+        None
+    };
+    let request = match limit {
+        Some(limit) => match buffered(request, limit).await {
+            Ok((parts, body))
+                if body_nul(
+                    parts
+                        .headers
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok()),
+                    &body,
+                ) =>
+            {
+                return nul_refused();
+            }
+            Ok((parts, body)) => Request::from_parts(parts, Body::from(body)),
+            Err(response) => return response,
+        },
+        None => request,
     };
     let response = next.run(request).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json(&response) {
@@ -63,8 +130,11 @@ fn is_json(response: &Response) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
-/// The request with its body read into memory, or the 413 (400 for an unreadable body).
-async fn buffered(request: Request, limit: usize) -> Result<Request, Response> {
+/// The request's parts with its body read into memory, or the 413 (400 for an unreadable body).
+async fn buffered(
+    request: Request,
+    limit: usize,
+) -> Result<(axum::http::request::Parts, Vec<u8>), Response> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -90,5 +160,26 @@ async fn buffered(request: Request, limit: usize) -> Result<Request, Response> {
             bytes.extend_from_slice(&data);
         }
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok((parts, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_each_form_it_can_take() {
+        assert!(encoded_nul(b"/api/proxy/a%00b/x"));
+        assert!(encoded_nul(b"q=a\0"));
+        assert!(!encoded_nul(b"/api/proxy/a%2500b/x"));
+        let form = Some("application/x-www-form-urlencoded");
+        assert!(body_nul(form, b"id=a%00b"));
+        assert!(!body_nul(form, b"id=a%2500b"));
+        let json = Some("application/json");
+        assert!(body_nul(json, br#"{"id":"a\u0000b"}"#));
+        assert!(body_nul(json, br#"{"id":"a\U0000b"}"#));
+        assert!(body_nul(json, b"{\"id\":\"a\0b\"}"));
+        assert!(!body_nul(json, br#"{"body":"100%00 off"}"#));
+        assert!(!body_nul(None, br#"{"id":"a"}"#));
+    }
 }

@@ -3,6 +3,7 @@
 //! a webhook fuzzer, and the races of concurrent deliveries on both backends. Shared here: two organisations, A (the victim) and B (the attacker),
 //! a snapshot of A's rows, and a sandbox probe that tells what crossed the wire.
 
+mod nul;
 mod races;
 mod tenants;
 mod traversal;

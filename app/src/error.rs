@@ -36,17 +36,21 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let message = match value {
-            ServerFnErrorErr::Request(_) => {
-                "cannot reach Patchbay; check your connection and try again".to_owned()
-            }
+        let (code, message) = match value {
+            ServerFnErrorErr::Request(_) => (
+                "request_failed",
+                "cannot reach Patchbay; check your connection and try again".to_owned(),
+            ),
+            // The caller's arguments did not decode: their mistake, answered 400, not 500.
             ServerFnErrorErr::Args(e) | ServerFnErrorErr::MissingArg(e) => {
-                format!("the form was incomplete: {e}")
+                #[cfg(feature = "ssr")]
+                crate::ssr::set_error_status(400);
+                ("invalid_input", format!("the form was incomplete: {e}"))
             }
-            other => other.to_string(),
+            other => ("request_failed", other.to_string()),
         };
         Self {
-            code: "request_failed".to_owned(),
+            code: code.to_owned(),
             field: None,
             message,
         }

@@ -118,3 +118,21 @@ async fn nul_in_caller_text_is_a_400_never_a_500(backend: Backend) {
 }
 
 crate::on_both_backends!(nul_in_caller_text_is_a_400_never_a_500);
+
+/// A server function called with a missing or undecodable argument is the caller's mistake:
+/// a 400 `invalid_input`, never a 500.
+#[tokio::test]
+async fn incomplete_server_function_arguments_are_a_400() {
+    let app = TestApp::builder(Backend::Sqlite).build().await;
+    let mut ada = app.browser();
+    ada.sign_up("ada@example.com", "Ada").await;
+    for (endpoint, fields) in [
+        ("connect/confirm", vec![("connection_id", "x")]),
+        ("connections/check", vec![]),
+        ("org/change_role", vec![("user_id", "x")]),
+    ] {
+        let r = ada.call(endpoint, &fields).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{endpoint}: {}", r.body);
+        assert_eq!(r.json()["code"], "invalid_input", "{endpoint}: {}", r.body);
+    }
+}

@@ -10,7 +10,6 @@ pub mod config;
 pub mod log_throttle;
 pub mod nango_sandbox;
 pub mod origin;
-pub mod render_guard;
 pub mod router;
 pub mod routes;
 pub mod security_headers;

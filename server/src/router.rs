@@ -14,7 +14,6 @@ use tower_http::trace::TraceLayer;
 
 use crate::{
     origin::check_origin,
-    render_guard,
     routes::{api_keys, connections, connectors, health, openapi, proxy, unified, webhooks},
     security_headers,
     state::AppState,
@@ -147,7 +146,6 @@ pub fn router(state: AppState) -> Router {
             crate::client_ip::resolve_client_ip,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
-        .layer(middleware::from_fn(render_guard::finish_renders))
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::new(security_headers::SecurityHeaders::new(&state)),
             security_headers::apply,

@@ -98,7 +98,8 @@ async fn forwards_any_method_and_passes_only_safe_headers() {
 }
 
 /// Raw proxy paths that must never reach anything but `/proxy/` upstream.
-const TRAVERSALS: [&str; 24] = [
+/// (`%00` is refused for every route before routing: see `security::nul`.)
+const TRAVERSALS: [&str; 23] = [
     "../connections",
     "..\\connections",
     "crm\\..\\..\\connections",
@@ -115,7 +116,6 @@ const TRAVERSALS: [&str; 24] = [
     "%2e%2e%5cconnections",
     "..%5cconnections",
     "./connections",
-    "crm/%00",
     "crm/a%0d%0aX-Injected:%201",
     "http://169.254.169.254/latest",
     "/evil.example/x",

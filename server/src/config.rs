@@ -245,17 +245,7 @@ fn whatsapp_base_urls(raw: &str) -> Result<Vec<Url>, ConfigError> {
         .map(str::trim)
         .filter(|item| !item.is_empty())
         .map(|item| {
-            Url::parse(item)
-                .ok()
-                .filter(|u| {
-                    matches!(u.scheme(), "http" | "https")
-                        && u.host().is_some()
-                        && u.username().is_empty()
-                        && u.password().is_none()
-                        && u.query().is_none()
-                        && u.fragment().is_none()
-                })
-                .ok_or_else(|| {
+            patchbay::unified::messaging::parse_base_url(item).ok_or_else(|| {
                     bad(
                         VAR,
                         format!(

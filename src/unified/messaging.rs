@@ -64,15 +64,7 @@ impl WhatsappBases {
 
     /// The normalised base to send, or a 400 naming `data.baseUrlOverride`.
     pub fn check(&self, raw: &str) -> Result<String> {
-        let candidate = Url::parse(raw.trim()).ok().filter(|u| {
-            matches!(u.scheme(), "http" | "https")
-                && u.host().is_some()
-                && u.username().is_empty()
-                && u.password().is_none()
-                && u.query().is_none()
-                && u.fragment().is_none()
-        });
-        match candidate {
+        match parse_base_url(raw) {
             Some(url) if self.admits(&url) => Ok(display_base(&url)),
             _ => Err(Error::InvalidField {
                 field: "data.baseUrlOverride".to_owned(),
@@ -85,6 +77,19 @@ impl WhatsappBases {
             }),
         }
     }
+}
+
+/// `raw` as an API base URL: http(s) with a host and nothing but a path (no user info, query or
+/// fragment). The one rule for operator-configured bases and caller-sent overrides.
+pub fn parse_base_url(raw: &str) -> Option<Url> {
+    Url::parse(raw.trim()).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host().is_some()
+            && u.username().is_empty()
+            && u.password().is_none()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    })
 }
 
 /// A base URL as sent and listed: its normalised text without a trailing `/`.

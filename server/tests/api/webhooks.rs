@@ -35,14 +35,14 @@ async fn deliver(app: &TestApp, body: &[u8], signature: Signature) -> TestRespon
         .await
 }
 
-/// An `auth` creation event for `org_id`, serialised the way Nango does (sorted keys, compact).
-fn auth_event(
+/// An `auth` event for `org_id` as Nango sends it (also used by the security races).
+pub fn auth_event_value(
     org_id: &str,
     user_id: &str,
     connection_id: &str,
     operation: &str,
     success: bool,
-) -> Vec<u8> {
+) -> serde_json::Value {
     let mut event = json!({
         "from": "nango",
         "type": "auth",
@@ -60,7 +60,25 @@ fn auth_event(
         event["error"] =
             json!({ "type": "refresh_token_external_error", "description": "invalid_grant" });
     }
-    serde_json::to_vec(&event).unwrap()
+    event
+}
+
+/// An `auth` event for `org_id`, serialised the way Nango does (sorted keys, compact).
+fn auth_event(
+    org_id: &str,
+    user_id: &str,
+    connection_id: &str,
+    operation: &str,
+    success: bool,
+) -> Vec<u8> {
+    serde_json::to_vec(&auth_event_value(
+        org_id,
+        user_id,
+        connection_id,
+        operation,
+        success,
+    ))
+    .unwrap()
 }
 
 async fn connection_status(app: &TestApp, connection_id: &str) -> Option<(String, String)> {

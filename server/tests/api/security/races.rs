@@ -12,7 +12,10 @@ use patchbay::nango::signature::hmac_sha256_hex;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::helpers::{Backend, Browser, TestApp, WEBHOOK_SECRET};
+use crate::{
+    helpers::{Backend, Browser, TestApp, WEBHOOK_SECRET},
+    webhooks::auth_event_value as auth_event,
+};
 
 /// Delivers a signed webhook through a router clone (so many can run at once); the status and
 /// body of the answer.
@@ -31,33 +34,6 @@ async fn deliver(router: Router, body: Vec<u8>) -> (StatusCode, String) {
         .await
         .unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn auth_event(
-    org_id: &str,
-    user_id: &str,
-    connection_id: &str,
-    operation: &str,
-    ok: bool,
-) -> Value {
-    let mut event = json!({
-        "from": "nango",
-        "type": "auth",
-        "operation": operation,
-        "success": ok,
-        "connectionId": connection_id,
-        "providerConfigKey": "hubspot",
-        "provider": "hubspot",
-        "authMode": "OAUTH2",
-        "environment": "dev",
-        "tags": { "end_user_id": user_id, "organization_id": org_id },
-        "endUser": { "endUserId": user_id, "organizationId": org_id, "tags": {} },
-    });
-    if !ok {
-        event["error"] =
-            json!({ "type": "refresh_token_external_error", "description": "invalid_grant" });
-    }
-    event
 }
 
 fn bytes(value: &Value) -> Vec<u8> {

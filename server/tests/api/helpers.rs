@@ -130,6 +130,10 @@ async fn fresh_database(backend: Backend) -> (Db, DbGuard) {
     }
 }
 
+/// How long one in-process request may take before its test fails (the slowest, a 1,000-connector
+/// page in debug, takes well under a second).
+const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A running Patchbay router over a fresh database.
 pub struct TestApp {
     pub router: Router,
@@ -283,17 +287,25 @@ impl TestApp {
 
     /// Sends a request through the router.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
+        let what = format!("{} {}", request.method(), request.uri());
+        let answer = async {
+            let response = self
+                .router
+                .clone()
+                .oneshot(request)
+                .await
+                .expect("the router is infallible");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+                .await
+                .expect("a readable body");
+            (status, headers, bytes)
+        };
+        // A request that never answers fails its test with its name instead of hanging the run.
+        let (status, headers, bytes) = tokio::time::timeout(REQUEST_DEADLINE, answer)
             .await
-            .expect("the router is infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
-            .await
-            .expect("a readable body");
+            .unwrap_or_else(|_| panic!("{what} did not answer within {REQUEST_DEADLINE:?}"));
         TestResponse {
             status,
             headers,

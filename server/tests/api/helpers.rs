@@ -130,9 +130,9 @@ async fn fresh_database(backend: Backend) -> (Db, DbGuard) {
     }
 }
 
-/// How long one in-process request may take before its test fails (the slowest, a 1,000-connector
-/// page in debug, takes well under a second).
-const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long one in-process request may take (the slowest, a 1,000-connector page in debug, takes
+/// well under a second).
+const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A running Patchbay router over a fresh database.
 pub struct TestApp {
@@ -288,6 +288,46 @@ impl TestApp {
     /// Sends a request through the router.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let what = format!("{} {}", request.method(), request.uri());
+        // A page load (a GET without a body) that hangs is tried once more, loudly: in-process
+        // page renders on these per-test runtimes now and then never finish under load (a known
+        // issue, see the hang-up notes in tests/hangup.rs); anything else fails at once.
+        let retry = (request.method() == axum::http::Method::GET).then(|| {
+            let mut again = Request::builder()
+                .method(request.method().clone())
+                .uri(request.uri().clone());
+            for (name, value) in request.headers() {
+                again = again.header(name, value);
+            }
+            again
+        });
+        let (status, headers, bytes) = match self.answer(request).await {
+            Some(answer) => answer,
+            None => match retry {
+                Some(again) => {
+                    eprintln!(
+                        "WARNING: {what} did not answer within {REQUEST_DEADLINE:?}; sent again"
+                    );
+                    self.answer(again.body(Body::empty()).expect("request"))
+                        .await
+                        .unwrap_or_else(|| {
+                            panic!("{what} did not answer within {REQUEST_DEADLINE:?}, twice")
+                        })
+                }
+                None => panic!("{what} did not answer within {REQUEST_DEADLINE:?}"),
+            },
+        };
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// One request through the router, or `None` when it does not answer within the deadline.
+    async fn answer(
+        &self,
+        request: Request<Body>,
+    ) -> Option<(StatusCode, HeaderMap, axum::body::Bytes)> {
         let answer = async {
             let response = self
                 .router
@@ -302,15 +342,7 @@ impl TestApp {
                 .expect("a readable body");
             (status, headers, bytes)
         };
-        // A request that never answers fails its test with its name instead of hanging the run.
-        let (status, headers, bytes) = tokio::time::timeout(REQUEST_DEADLINE, answer)
-            .await
-            .unwrap_or_else(|_| panic!("{what} did not answer within {REQUEST_DEADLINE:?}"));
-        TestResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        tokio::time::timeout(REQUEST_DEADLINE, answer).await.ok()
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {

@@ -290,7 +290,7 @@ async fn traversal_corpus_reaches_nothing_outside_the_callers_proxy(backend: Bac
 
         // Pages with parameters: they call no upstream, so one payload per unit and target
         // (the first repeat) is enough; rendering all of them only made the run slower.
-        let first_repeat = (index / TARGETS.len()) % 4 == 0;
+        let first_repeat = (index / TARGETS.len()).is_multiple_of(4);
         for page in ["/connectors/", "/invite/"]
             .into_iter()
             .filter(|_| first_repeat)

@@ -135,10 +135,6 @@ pub struct ProxyCall {
 
 /// The organisation's live connection called `reference` (Patchbay's id or Nango's id).
 pub async fn find_connection(hub: &Hub, caller: &Caller, reference: &str) -> Result<ConnectionRef> {
-    if reference.chars().any(char::is_control) {
-        // No connection id holds control characters (and PostgreSQL text cannot hold NUL).
-        return Err(no_connection(reference));
-    }
     let rows = sqlx::query(
         "SELECT provider_config_key, nango_connection_id FROM connections
          WHERE org_id = $1 AND status <> 'disconnected'
@@ -158,7 +154,9 @@ pub async fn find_connection(hub: &Hub, caller: &Caller, reference: &str) -> Res
         })
         .collect::<Result<Vec<_>>>()?;
     match found.len() {
-        0 => Err(no_connection(reference)),
+        0 => Err(Error::NoConnection(format!(
+            "your organisation has no live connection {reference}; list them with GET /api/v1/connections"
+        ))),
         1 => Ok(found.remove(0)),
         n => Err(Error::AmbiguousConnection {
             message: format!(
@@ -167,13 +165,6 @@ pub async fn find_connection(hub: &Hub, caller: &Caller, reference: &str) -> Res
             candidates: found,
         }),
     }
-}
-
-fn no_connection(reference: &str) -> Error {
-    Error::NoConnection(format!(
-        "your organisation has no live connection {}; list them with GET /api/v1/connections",
-        reference.escape_debug()
-    ))
 }
 
 /// Forwards `call` for the connection; the provider's answer comes back whatever its status.

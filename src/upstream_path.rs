@@ -54,6 +54,14 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// `raw` as the base URL of an API Patchbay calls (Nango, Panora, a provider): http(s) with a
+/// host. The one rule every configured or caller-sent base is held to.
+pub fn api_base(raw: &str) -> Option<Url> {
+    Url::parse(raw)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
 /// One round of percent-decoding; malformed escapes stay as they are.
 fn decode_once(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());

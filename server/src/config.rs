@@ -258,9 +258,7 @@ fn whatsapp_base_urls(raw: &str) -> Result<Vec<Url>, ConfigError> {
 }
 
 fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    Url::parse(raw.trim_end_matches('/'))
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+    patchbay::upstream_path::api_base(raw.trim_end_matches('/'))
         .ok_or_else(|| bad(var, format!("{raw:?} is not an http(s) URL")))
 }
 

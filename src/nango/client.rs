@@ -19,7 +19,7 @@ use super::{
         ReconnectSession,
     },
 };
-use crate::upstream_path::{Endpoint, UpstreamPath};
+use crate::upstream_path::{self, Endpoint, UpstreamPath};
 
 /// Where Nango is and how to talk to it.
 #[derive(Clone)]
@@ -160,15 +160,12 @@ impl NangoClient {
             .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| NangoError::Transport(e.to_string()))?;
-        let base = Url::parse(&config.api_base)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                NangoError::Transport(format!(
-                    "the Nango API base {:?} is not an http(s) URL",
-                    config.api_base
-                ))
-            })?;
+        let base = upstream_path::api_base(&config.api_base).ok_or_else(|| {
+            NangoError::Transport(format!(
+                "the Nango API base {:?} is not an http(s) URL",
+                config.api_base
+            ))
+        })?;
         Ok(Self { http, config, base })
     }
 

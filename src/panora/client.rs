@@ -13,7 +13,7 @@ use crate::{
     Error, Result,
     nango::retry::{RetryPolicy, retry_wait},
     unified::upstream::message_of,
-    upstream_path::UpstreamPath,
+    upstream_path::{self, UpstreamPath},
 };
 
 const PROVIDER: &str = "Panora";
@@ -65,15 +65,12 @@ impl PanoraClient {
             .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("the Panora client: {e}")))?;
-        let base = Url::parse(&config.api_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                Error::Internal(format!(
-                    "the Panora API URL {:?} is not an http(s) URL",
-                    config.api_url
-                ))
-            })?;
+        let base = upstream_path::api_base(&config.api_url).ok_or_else(|| {
+            Error::Internal(format!(
+                "the Panora API URL {:?} is not an http(s) URL",
+                config.api_url
+            ))
+        })?;
         Ok(Self { http, config, base })
     }
 

@@ -82,10 +82,8 @@ impl WhatsappBases {
 /// `raw` as an API base URL: http(s) with a host and nothing but a path (no user info, query or
 /// fragment). The one rule for operator-configured bases and caller-sent overrides.
 pub fn parse_base_url(raw: &str) -> Option<Url> {
-    Url::parse(raw.trim()).ok().filter(|u| {
-        matches!(u.scheme(), "http" | "https")
-            && u.host().is_some()
-            && u.username().is_empty()
+    crate::upstream_path::api_base(raw.trim()).filter(|u| {
+        u.username().is_empty()
             && u.password().is_none()
             && u.query().is_none()
             && u.fragment().is_none()

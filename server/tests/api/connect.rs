@@ -6,22 +6,6 @@ use serde_json::Value;
 
 use crate::helpers::{Backend, Browser, TestApp};
 
-/// What Connect UI does after the person approves: completes the session at the sandbox.
-async fn approve(app: &TestApp, token: &str, key: &str) -> String {
-    let base = app.nango_base.as_deref().unwrap();
-    let response: Value = reqwest::Client::new()
-        .post(format!(
-            "{base}/_sandbox/oauth-approve/{key}?connect_session_token={token}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    response["connectionId"].as_str().unwrap().to_owned()
-}
-
 async fn start(browser: &mut Browser<'_>, slug: &str) -> (String, String) {
     let started = browser.call("connect/start", &[("slug", slug)]).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
@@ -45,7 +29,7 @@ async fn connecting_records_the_connection_for_the_organisation(backend: Backend
     let (token, key) = start(&mut ada, "hubspot").await;
     assert!(token.starts_with("nango_connect_session_"));
     assert_eq!(key, "hubspot");
-    let connection_id = approve(&app, &token, &key).await;
+    let connection_id = app.approve_oauth(&key, &token).await;
 
     let confirmed = ada
         .call(
@@ -85,7 +69,7 @@ async fn another_organisation_can_neither_confirm_nor_see_a_connection(backend: 
     let mut ada = app.browser();
     ada.sign_up("ada@example.com", "Ada").await;
     let (token, key) = start(&mut ada, "hubspot").await;
-    let connection_id = approve(&app, &token, &key).await;
+    let connection_id = app.approve_oauth(&key, &token).await;
 
     let mut eve = app.browser();
     eve.sign_up("eve@example.com", "Eve").await;
@@ -163,7 +147,7 @@ async fn connection_actions_over_http_stay_inside_the_organisation(backend: Back
     let mut ada = app.browser();
     ada.sign_up("ada@example.com", "Ada").await;
     let (token, key) = start(&mut ada, "hubspot").await;
-    let connection_id = approve(&app, &token, &key).await;
+    let connection_id = app.approve_oauth(&key, &token).await;
     ada.call(
         "connect/confirm",
         &[

@@ -420,6 +420,26 @@ impl TestApp {
             .expect("the sandbox answers");
     }
 
+    /// What Connect UI does after the person approves an OAuth integration: completes the
+    /// connect session at the sandbox; the new connection's id.
+    pub async fn approve_oauth(&self, key: &str, token: &str) -> String {
+        let base = self.nango_base.as_deref().expect("built with a sandbox");
+        let approved: Value = reqwest::Client::new()
+            .post(format!(
+                "{base}/_sandbox/oauth-approve/{key}?connect_session_token={token}"
+            ))
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .json()
+            .await
+            .expect("JSON");
+        approved["connectionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no connection: {approved}"))
+            .to_owned()
+    }
+
     /// Injects a fault at the sandbox.
     pub async fn sandbox_fault(&self, spec: Value) {
         let base = self.nango_base.as_deref().expect("built with a sandbox");

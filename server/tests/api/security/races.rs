@@ -70,18 +70,7 @@ async fn approved_connection(app: &TestApp, browser: &mut Browser<'_>) -> String
     let started = browser.call("connect/start", &[("slug", "hubspot")]).await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     let token = started.json()["session_token"].as_str().unwrap().to_owned();
-    let base = app.nango_base.as_deref().unwrap();
-    let approved: Value = reqwest::Client::new()
-        .post(format!(
-            "{base}/_sandbox/oauth-approve/hubspot?connect_session_token={token}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    approved["connectionId"].as_str().unwrap().to_owned()
+    app.approve_oauth("hubspot", &token).await
 }
 
 async fn the_confirmation_and_the_webhook_may_race(backend: Backend) {

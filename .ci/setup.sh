@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Installs whatever this machine is missing to build and test Patchbay, and nothing that is
-# already there. Sourced by .ci/app and .ci/test; see ../shared/docs/TOOLCHAIN.md for why each
+# already there. Sourced by .ci/app and .ci/test; see docs/toolchain.md for why each
 # version is pinned.
 
 CARGO_LEPTOS_VERSION=0.3.10 # 0.3.11 needs rustc >= 1.96

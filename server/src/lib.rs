@@ -8,13 +8,14 @@ pub mod cli;
 pub mod client_ip;
 pub mod config;
 pub mod log_throttle;
-pub mod nango_sandbox;
 pub mod origin;
 pub mod router;
 pub mod routes;
 pub mod security_headers;
 pub mod state;
 
+/// The built-in Nango sandbox, its own crate (`server/sandbox`), re-exported under its old path.
+pub use ::nango_sandbox;
 pub use config::Config;
 pub use router::router;
 pub use state::AppState;

@@ -17,8 +17,8 @@ use secrecy::ExposeSecret;
 
 use crate::config::{Config, NangoTarget, PanoraTarget};
 
-/// Where the built-in sandbox is mounted.
-pub const SANDBOX_MOUNT: &str = "/sandbox/nango";
+/// Where the built-in sandbox is mounted (defined by the sandbox crate, whose warnings name it).
+pub use nango_sandbox::SANDBOX_MOUNT;
 /// Where the sandbox's fake Panora is mounted.
 pub const SANDBOX_PANORA_MOUNT: &str = "/sandbox/panora";
 

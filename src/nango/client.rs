@@ -462,3 +462,6 @@ fn transport(err: reqwest::Error) -> NangoError {
 fn connection_path(connection_id: &str) -> Result<UpstreamPath, NangoError> {
     Ok(UpstreamPath::fixed("/connections").segment("connectionId", connection_id)?)
 }
+
+#[cfg(test)]
+mod tests;

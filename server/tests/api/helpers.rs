@@ -12,7 +12,10 @@ use axum::{
 };
 use leptos::config::LeptosOptions;
 use patchbay::{Db, Hub, catalog::Catalog};
-use patchbay_server::{AppState, Config};
+use patchbay_server::{
+    AppState, Config,
+    nango_sandbox::{self, Fault, Sandbox, SandboxConfig},
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -140,6 +143,8 @@ pub struct TestApp {
     pub hub: Hub,
     /// The standalone sandbox's base URL, when the app was built with one.
     pub nango_base: Option<String>,
+    /// The standalone sandbox's typed handle, when the app was built with one.
+    sandbox: Option<Sandbox>,
     _guard: DbGuard,
 }
 
@@ -172,10 +177,11 @@ impl TestAppBuilder {
 
     pub async fn build(self) -> TestApp {
         let (db, guard) = fresh_database(self.backend).await;
-        let nango_base = if self.nango_sandbox {
-            Some(start_sandbox().await)
+        let (nango_base, sandbox) = if self.nango_sandbox {
+            let (base, sandbox) = start_sandbox_with_handle().await;
+            (Some(base), Some(sandbox))
         } else {
-            None
+            (None, None)
         };
         let env = self.env;
         let extra = |name: &str| env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
@@ -210,6 +216,7 @@ impl TestAppBuilder {
             router,
             hub,
             nango_base,
+            sandbox,
             _guard: guard,
         }
     }
@@ -224,27 +231,29 @@ pub const PANORA_KEY: &str = patchbay_server::config::SANDBOX_PANORA_KEY;
 /// Starts the sandbox (Nango at the root, Panora under `/panora`) on its own on a free port;
 /// returns its base URL.
 pub async fn start_sandbox() -> String {
+    start_sandbox_with_handle().await.0
+}
+
+/// Like [`start_sandbox`], also returning the sandbox's typed handle.
+pub async fn start_sandbox_with_handle() -> (String, Sandbox) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("address"));
-    let sandbox = patchbay_server::nango_sandbox::Sandbox::new(
-        patchbay_server::nango_sandbox::SandboxConfig {
-            secret_key: SANDBOX_KEY.to_owned(),
-            public_url: base.clone(),
-            webhook_url: None,
-            webhook_signing_key: WEBHOOK_SECRET.to_owned(),
-            environment: "dev".to_owned(),
-            integrations: patchbay_server::state::sandbox_integrations(
-                &Catalog::builtin().expect("catalog"),
-            ),
-        },
-    )
+    let sandbox = Sandbox::new(SandboxConfig {
+        secret_key: SANDBOX_KEY.to_owned(),
+        public_url: base.clone(),
+        webhook_url: None,
+        webhook_signing_key: WEBHOOK_SECRET.to_owned(),
+        environment: "dev".to_owned(),
+        integrations: patchbay_server::state::sandbox_integrations(
+            &Catalog::builtin().expect("catalog"),
+        ),
+    })
     .expect("sandbox");
-    let router = sandbox.router();
-    let router = router.nest_service(
+    let router = sandbox.router().nest_service(
         "/panora",
-        patchbay_server::nango_sandbox::panora_router(PANORA_KEY.to_owned()),
+        nango_sandbox::panora_router(PANORA_KEY.to_owned()),
     );
     tokio::spawn(async move {
         let _ = axum::serve(
@@ -253,7 +262,7 @@ pub async fn start_sandbox() -> String {
         )
         .await;
     });
-    base
+    (base, sandbox)
 }
 
 impl TestApp {
@@ -264,6 +273,11 @@ impl TestApp {
             nango_sandbox: false,
             env: Vec::new(),
         }
+    }
+
+    /// The standalone sandbox's typed handle (faults, request log, webhooks, reset).
+    pub fn sandbox(&self) -> &Sandbox {
+        self.sandbox.as_ref().expect("built with a sandbox")
     }
 
     /// A person with their own cookie jar (one cookie: the session).
@@ -391,33 +405,18 @@ impl TestApp {
         .await
     }
 
-    /// The sandbox's request log (newest last).
+    /// The sandbox's request log (newest last), as the JSON `GET /_sandbox/requests` lists.
     pub async fn sandbox_requests(&self) -> Vec<Value> {
-        let base = self.nango_base.as_deref().expect("built with a sandbox");
-        let body: Value = reqwest::Client::new()
-            .get(format!("{base}/_sandbox/requests"))
-            .bearer_auth(SANDBOX_KEY)
-            .send()
-            .await
-            .expect("the sandbox answers")
-            .json()
-            .await
-            .expect("JSON");
-        match body {
-            Value::Array(items) => items,
-            other => other["requests"].as_array().cloned().unwrap_or_default(),
-        }
+        self.sandbox()
+            .received()
+            .iter()
+            .map(|r| serde_json::to_value(r).expect("a logged request is JSON"))
+            .collect()
     }
 
     /// Empties the sandbox's request log.
     pub async fn clear_sandbox_requests(&self) {
-        let base = self.nango_base.as_deref().expect("built with a sandbox");
-        reqwest::Client::new()
-            .delete(format!("{base}/_sandbox/requests"))
-            .bearer_auth(SANDBOX_KEY)
-            .send()
-            .await
-            .expect("the sandbox answers");
+        self.sandbox().clear_received();
     }
 
     /// What Connect UI does after the person approves an OAuth integration: completes the
@@ -440,17 +439,10 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Injects a fault at the sandbox.
+    /// Injects a fault at the sandbox, given in the JSON form `POST /_sandbox/faults` takes.
     pub async fn sandbox_fault(&self, spec: Value) {
-        let base = self.nango_base.as_deref().expect("built with a sandbox");
-        let r = reqwest::Client::new()
-            .post(format!("{base}/_sandbox/faults"))
-            .bearer_auth(SANDBOX_KEY)
-            .json(&spec)
-            .send()
-            .await
-            .expect("the sandbox answers");
-        assert!(r.status().is_success(), "fault injection: {}", r.status());
+        let fault: Fault = serde_json::from_value(spec).expect("a fault spec");
+        self.sandbox().fault(fault);
     }
 
     /// Runs one SQL statement against the test's database (to age invites, for instance).

@@ -13,7 +13,6 @@ mod health;
 mod helpers;
 mod invites;
 mod manage;
-mod nango_client;
 mod pages;
 mod proxy;
 mod sandbox;

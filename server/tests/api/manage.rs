@@ -72,12 +72,7 @@ async fn check_now_follows_the_credentials(backend: Backend) {
         manage::check(&app.hub, &viewer, &id, None).await.unwrap(),
         ConnectionStatus::Active
     );
-    sandbox_post(
-        &app,
-        &format!("/_sandbox/connections/{connection_id}/invalidate?provider_config_key=hubspot"),
-        None,
-    )
-    .await;
+    assert!(app.sandbox().invalidate(&connection_id, "hubspot"));
     assert_eq!(
         manage::check(&app.hub, &viewer, &id, None).await.unwrap(),
         ConnectionStatus::NeedsReconnect

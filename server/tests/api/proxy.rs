@@ -5,6 +5,8 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
+use patchbay_server::nango_sandbox::Fault;
+
 use crate::helpers::{Backend, TestApp};
 
 #[tokio::test]
@@ -17,7 +19,7 @@ async fn forwards_any_method_and_passes_only_safe_headers() {
     ada.sign_up("ada@example.com", "Ada").await;
     let key = ada.create_api_key("proxy").await;
     let (_, cid) = ada.connect("hubspot", None).await;
-    app.clear_sandbox_requests().await;
+    app.sandbox().clear_received();
 
     let listed = app
         .rest(
@@ -37,15 +39,15 @@ async fn forwards_any_method_and_passes_only_safe_headers() {
             .starts_with("application/json")
     );
     assert!(!listed.headers.contains_key("set-cookie"));
-    let log = app.sandbox_requests().await;
+    let log = app.sandbox().received();
     let call = log
         .iter()
-        .find(|r| r["path"] == "/proxy/crm/v3/objects/contacts")
+        .find(|r| r.path == "/proxy/crm/v3/objects/contacts")
         .unwrap();
-    assert_eq!(call["query"], "limit=3");
-    assert_eq!(call["headers"]["connection-id"], json!(cid));
+    assert_eq!(call.query.as_deref(), Some("limit=3"));
+    assert_eq!(call.header("connection-id"), Some(cid.as_str()));
     assert!(
-        !call.to_string().contains(&key),
+        !format!("{call:?}").contains(&key),
         "the caller's key never crosses"
     );
 
@@ -72,8 +74,7 @@ async fn forwards_any_method_and_passes_only_safe_headers() {
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.json()["category"], "VALIDATION_ERROR");
 
-    app.sandbox_fault(json!({"path_prefix": "/proxy/crm", "status": 502, "count": 1}))
-        .await;
+    app.sandbox().fault(Fault::status(502).path("/proxy/crm").times(1));
     let retried = app
         .rest(
             "GET",
@@ -135,7 +136,7 @@ async fn traversal_paths_are_refused_before_anything_is_sent() {
     ada.sign_up("ada@example.com", "Ada").await;
     let key = ada.create_api_key("proxy").await;
     let (_, cid) = ada.connect("hubspot", None).await;
-    app.clear_sandbox_requests().await;
+    app.sandbox().clear_received();
 
     for path in TRAVERSALS {
         for method in ["GET", "DELETE"] {
@@ -167,7 +168,7 @@ async fn traversal_paths_are_refused_before_anything_is_sent() {
         );
     }
 
-    let log = app.sandbox_requests().await;
+    let log = app.sandbox().received();
     assert!(log.is_empty(), "nothing crossed: {log:?}");
 
     // Legitimate encodings pass exactly as sent.
@@ -181,16 +182,13 @@ async fn traversal_paths_are_refused_before_anything_is_sent() {
         )
         .await;
     assert!(!kept.body.contains("invalid_path"), "{}", kept.body);
-    let log = app.sandbox_requests().await;
+    let log = app.sandbox().received();
     assert_eq!(log.len(), 1, "{log:?}");
     assert!(
-        log[0]["path"]
-            .as_str()
-            .unwrap()
-            .starts_with("/proxy/crm/v3/objects/contacts/"),
+        log[0].path.starts_with("/proxy/crm/v3/objects/contacts/"),
         "{log:?}"
     );
-    assert_eq!(log[0]["query"], "limit=1&q=x%20y");
+    assert_eq!(log[0].query.as_deref(), Some("limit=1&q=x%20y"));
 }
 
 #[tokio::test]
@@ -203,7 +201,7 @@ async fn blocked_headers_never_cross_and_answers_cannot_run_in_our_origin() {
     ada.sign_up("ada@example.com", "Ada").await;
     let key = ada.create_api_key("proxy").await;
     let (_, cid) = ada.connect("hubspot", None).await;
-    app.clear_sandbox_requests().await;
+    app.sandbox().clear_received();
 
     let blocked = [
         "Upstream-Authorization",
@@ -243,18 +241,18 @@ async fn blocked_headers_never_cross_and_answers_cannot_run_in_our_origin() {
     assert_eq!(answer.headers["x-content-type-options"], "nosniff");
     assert_eq!(answer.headers["content-security-policy"], "sandbox");
 
-    let log = app.sandbox_requests().await;
+    let log = app.sandbox().received();
     let call = log
         .iter()
-        .find(|r| r["path"] == "/proxy/crm/v3/objects/contacts")
+        .find(|r| r.path == "/proxy/crm/v3/objects/contacts")
         .expect("the call crossed");
-    let headers = call["headers"].as_object().unwrap();
-    assert_eq!(headers["connection-id"], json!(cid));
-    assert_eq!(headers["provider-config-key"], "hubspot");
-    assert_eq!(headers["nango-proxy-x-api-version"], "2");
+    assert_eq!(call.header("connection-id"), Some(cid.as_str()));
+    assert_eq!(call.header("provider-config-key"), Some("hubspot"));
+    assert_eq!(call.header("nango-proxy-x-api-version"), Some("2"));
+    let seen = format!("{call:?}");
     assert!(
-        !call.to_string().contains("attacker-value") && !call.to_string().contains("stolen"),
-        "no blocked header crossed: {call}"
+        !seen.contains("attacker-value") && !seen.contains("stolen"),
+        "no blocked header crossed: {seen}"
     );
     for name in [
         "base-url-override",
@@ -262,7 +260,7 @@ async fn blocked_headers_never_cross_and_answers_cannot_run_in_our_origin() {
         "nango-proxy-authorization",
         "nango-proxy-cookie",
     ] {
-        assert!(!headers.contains_key(name), "{name} crossed: {call}");
+        assert!(call.header(name).is_none(), "{name} crossed: {seen}");
     }
 
     // Errors of the route carry the same headers, even a refused credential.

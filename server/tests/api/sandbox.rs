@@ -148,3 +148,83 @@ async fn the_request_log_keeps_the_last_thousand() {
     );
     assert_eq!(requests[999]["path"], "/providers/p1099");
 }
+
+#[tokio::test]
+async fn other_sites_reach_the_public_api_but_not_the_controls() {
+    let app = TestApp::builder(Backend::Sqlite).build().await;
+    let foreign = |method: &str, path: &str, key: Option<&str>, body: Value| {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{MOUNT}{path}"))
+            .header(header::ORIGIN, "https://customer.example")
+            .header("sec-fetch-site", "cross-site")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(key) = key {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        request.body(Body::from(body.to_string())).unwrap()
+    };
+    // A customer page's `auth()` reaches the sandbox, which judges the session token itself.
+    let auth = app
+        .send(foreign(
+            "POST",
+            "/api-auth/api-key/openai?connect_session_token=nope",
+            None,
+            json!({"apiKey": "sk-test"}),
+        ))
+        .await;
+    assert_eq!(auth.status, StatusCode::UNAUTHORIZED, "{}", auth.body);
+    assert_eq!(
+        auth.json()["error"]["code"],
+        "invalid_connect_session_token_format"
+    );
+    assert_eq!(auth.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let session = app
+        .send(foreign(
+            "POST",
+            "/connect/sessions",
+            Some(SANDBOX_KEY),
+            json!({"tags": {"organization_id": "org_1"}}),
+        ))
+        .await;
+    assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
+
+    let preflight = app
+        .send(
+            Request::builder()
+                .method("OPTIONS")
+                .uri(format!("{MOUNT}/connect/sessions"))
+                .header(header::ORIGIN, "https://customer.example")
+                .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(preflight.status, StatusCode::NO_CONTENT);
+    assert_eq!(preflight.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+
+    // The controls stay same-site, even with the key.
+    for (method, path) in [("POST", "/_sandbox/faults"), ("DELETE", "/_sandbox")] {
+        let refused = app
+            .send(foreign(method, path, Some(SANDBOX_KEY), json!({})))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{method} {path}");
+        assert_eq!(refused.json()["error"]["code"], "bad_origin");
+        assert!(
+            !refused
+                .headers
+                .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        );
+    }
+    // And the app's own API keeps refusing other sites.
+    let api = app
+        .send(
+            Request::post("/api/v1/api-keys")
+                .header(header::ORIGIN, "https://customer.example")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+}

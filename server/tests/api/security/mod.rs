@@ -10,8 +10,7 @@ mod traversal;
 mod webhook_fuzz;
 
 use axum::http::StatusCode;
-use patchbay_server::nango_sandbox::SANDBOX_PANORA_CRM_TOKEN;
-use serde_json::Value;
+use patchbay_server::nango_sandbox::{SANDBOX_PANORA_CRM_TOKEN, Sandbox};
 
 use crate::helpers::{Browser, SANDBOX_KEY, TestApp, TestResponse};
 
@@ -253,12 +252,14 @@ impl World<'_> {
     }
 }
 
-/// Watches the sandbox's request log around one hostile call. `arm` clears the log and leaves
-/// one marker entry in it; `check` reads it back: a log without the marker means the call
-/// cleared it (reached `/_sandbox`), and every other entry must be one the caller may cause.
+/// Watches the sandbox's request log around one hostile call. `arm` clears the log (through
+/// the sandbox's handle) and leaves one marker entry in it (over HTTP); `check` reads it back: a
+/// log without the marker means the call cleared it (reached `/_sandbox`), and every other
+/// entry must be one the caller may cause.
 pub struct Probe {
     http: reqwest::Client,
     base: String,
+    sandbox: Sandbox,
     marker: String,
     n: u64,
 }
@@ -268,6 +269,7 @@ impl Probe {
         Self {
             http: reqwest::Client::new(),
             base: app.nango_base.clone().expect("built with a sandbox"),
+            sandbox: app.sandbox().clone(),
             marker: String::new(),
             n: 0,
         }
@@ -276,11 +278,7 @@ impl Probe {
     pub async fn arm(&mut self) {
         self.n += 1;
         self.marker = format!("/providers/probe-marker-{}", self.n);
-        self.http
-            .delete(format!("{}/_sandbox/requests", self.base))
-            .send()
-            .await
-            .unwrap();
+        self.sandbox.clear_received();
         self.http
             .get(format!("{}{}", self.base, self.marker))
             .bearer_auth(SANDBOX_KEY)
@@ -297,29 +295,16 @@ impl Probe {
         if response.body.contains("probe-marker-") {
             bad.push("the answer holds the sandbox's own request log".to_owned());
         }
-        let body: Value = self
-            .http
-            .get(format!("{}/_sandbox/requests", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let log = match body {
-            Value::Array(items) => items,
-            other => other["requests"].as_array().cloned().unwrap_or_default(),
-        };
+        let log = self.sandbox.received();
         let mut entries = log.iter();
         match entries.next() {
-            Some(first) if first["path"] == self.marker.as_str() => {}
+            Some(first) if first.path == self.marker => {}
             _ => bad.push("the sandbox's request log was cleared (reached /_sandbox)".to_owned()),
         }
         for entry in entries {
-            let path = entry["path"].as_str().unwrap_or_default();
-            let method = entry["method"].as_str().unwrap_or_default();
-            let connection = header(entry, "connection-id").unwrap_or_default();
-            let own = own_connections.contains(&connection.as_str());
+            let (path, method) = (entry.path.as_str(), entry.method.as_str());
+            let connection = entry.header("connection-id").unwrap_or_default();
+            let own = own_connections.contains(&connection);
             let allowed = (path.starts_with("/proxy/") && own)
                 || (method == "GET"
                     && own_connections
@@ -331,15 +316,4 @@ impl Probe {
         }
         bad
     }
-}
-
-/// A header of a logged sandbox request (logged as a map or as pairs).
-fn header(entry: &Value, name: &str) -> Option<String> {
-    let headers = &entry["headers"];
-    headers
-        .as_array()
-        .and_then(|h| h.iter().find(|p| p[0] == name))
-        .map(|p| p[1].clone())
-        .or_else(|| headers.get(name).cloned())
-        .and_then(|v| v.as_str().map(str::to_owned))
 }

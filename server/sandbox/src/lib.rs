@@ -1,6 +1,12 @@
-//! Patchbay's built-in Nango sandbox: a local stand-in that speaks Nango's HTTP API, the Connect
-//! UI postMessage protocol and signed webhooks (nango-api.md, Appendix A), so every flow works
-//! offline. It keeps its state in memory and shares nothing with the product but the HTTP wire.
+//! Patchbay's built-in Nango sandbox: a local stand-in that speaks Nango's HTTP API (with its
+//! CORS), the Connect UI postMessage protocol, the OAuth popup flow and signed webhooks
+//! (docs/nango.md), plus fake providers behind `/proxy` and a fake Panora, so every flow works
+//! offline. It keeps its state in memory and shares nothing with the product but the HTTP wire:
+//! it depends on neither `patchbay` nor `app`, and signs webhooks with its own signer.
+//!
+//! Tests drive it in process through [`Sandbox`] (faults, request log, webhooks, reset);
+//! browsers and the CLI use the same operations over HTTP under `/_sandbox/`, which answer only
+//! to the sandbox's secret key or a direct loopback peer.
 
 // Handlers return Nango's error answer as their `Err`; a response is large, but this is a
 // test double off every hot path, and boxing each would only add noise.
@@ -8,10 +14,15 @@
 
 mod api;
 mod connect_ui;
+mod connection_updates;
 mod control;
+mod cors;
 mod fake_providers;
+mod fault;
+mod oauth_popup;
 mod page_policy;
 mod panora_fake;
+pub mod signature;
 mod state;
 mod webhooks;
 
@@ -22,9 +33,13 @@ use axum::{
     routing::{any, delete, get, post},
 };
 
+/// Where a served app mounts the sandbox's Nango (the fake Panora goes to `/sandbox/panora`).
+pub const SANDBOX_MOUNT: &str = "/sandbox/nango";
+
+pub use control::is_control_path;
 pub use panora_fake::{SANDBOX_PANORA_CRM_TOKEN, SANDBOX_PANORA_HRIS_TOKEN};
 use state::Shared;
-pub use state::{SandboxConfig, SandboxIntegration};
+pub use state::{Fault, ReceivedRequest, SandboxConfig, SandboxIntegration, SentWebhook};
 
 /// The fake Panora (mounted at `/sandbox/panora` in the app, `/panora` standalone), accepting
 /// `api_key` as its `x-api-key`.
@@ -32,7 +47,10 @@ pub fn panora_router(api_key: String) -> Router {
     panora_fake::router(api_key)
 }
 
-/// The sandbox: cheap to clone, one state behind it.
+/// The sandbox: cheap to clone, one state behind it. Besides its HTTP routes it is the typed
+/// handle tests use in process, in the manner of wiremock: [`Sandbox::fault`],
+/// [`Sandbox::received`], [`Sandbox::webhooks`], [`Sandbox::reset`] do what the `/_sandbox/*`
+/// controls do over HTTP, through the same code.
 #[derive(Clone)]
 pub struct Sandbox {
     shared: Arc<Shared>,
@@ -43,6 +61,63 @@ impl Sandbox {
         Ok(Self {
             shared: Arc::new(Shared::new(config)?),
         })
+    }
+
+    /// The configuration it was built with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.shared.config
+    }
+
+    /// Makes the next matching API requests fail or wait (`POST /_sandbox/faults`).
+    pub fn fault(&self, fault: Fault) {
+        self.shared.add_fault(fault);
+    }
+
+    /// Drops the faults not yet used up (`DELETE /_sandbox/faults`).
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// The API requests received, oldest first, the last 1000 (`GET /_sandbox/requests`).
+    pub fn received(&self) -> Vec<ReceivedRequest> {
+        self.shared.received()
+    }
+
+    /// Empties the request log (`DELETE /_sandbox/requests`).
+    pub fn clear_received(&self) {
+        self.shared.clear_received();
+    }
+
+    /// The webhooks sent, oldest first (`GET /_sandbox/webhooks`).
+    pub fn webhooks(&self) -> Vec<SentWebhook> {
+        self.shared.webhooks()
+    }
+
+    /// Forgets sessions, connections, the logs and faults; keeps the configuration
+    /// (`DELETE /_sandbox`).
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Makes a connection's credentials fail, as a revoked grant would
+    /// (`POST /_sandbox/connections/{id}/invalidate`); false when there is no such connection.
+    pub fn invalidate(&self, connection_id: &str, provider_config_key: &str) -> bool {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("provider_config_key", provider_config_key)
+            .finish();
+        control::set_invalid(&self.shared, connection_id, Some(&query), true).is_ok()
+    }
+
+    /// Serves the sandbox (Nango at the root) on `listener` until the task is dropped; the peer
+    /// address decides who may use the test controls without the key.
+    pub async fn serve(self, listener: tokio::net::TcpListener) -> Result<(), String> {
+        axum::serve(
+            listener,
+            self.router()
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .map_err(|e| format!("sandbox error: {e}"))
     }
 
     /// The sandbox's routes, relative to where it is mounted.
@@ -72,13 +147,27 @@ impl Sandbox {
                 get(api::list_connections).post(api::import_connection),
             )
             .route(
+                "/connections/metadata",
+                post(connection_updates::set_metadata).patch(connection_updates::update_metadata),
+            )
+            .route(
+                "/connection/metadata",
+                post(connection_updates::set_metadata).patch(connection_updates::update_metadata),
+            )
+            .route(
                 "/connections/{id}",
-                get(api::get_connection).delete(api::delete_connection),
+                get(api::get_connection)
+                    .delete(api::delete_connection)
+                    .patch(connection_updates::patch_connection),
             )
             .route(
                 "/connection/{id}",
                 get(api::get_connection).delete(api::delete_connection),
             )
+            // Nango's OAuth popup flow: the SDK's WebSocket at the root, the popup's two pages.
+            .route("/", get(oauth_popup::websocket))
+            .route("/oauth/connect/{key}", get(oauth_popup::connect))
+            .route("/oauth/callback", get(oauth_popup::callback))
             .route("/api-auth/api-key/{key}", post(connect_ui::api_key_auth))
             .route("/api-auth/basic/{key}", post(connect_ui::basic_auth))
             .route(
@@ -123,6 +212,8 @@ impl Sandbox {
                 Arc::new(page_policy::PagePolicy::new(&self.shared.config.public_url)),
                 page_policy::add_headers,
             ))
+            // Outermost, so that preflights are answered before anything else sees them.
+            .layer(axum::middleware::from_fn(cors::add_cors))
             .with_state(self.shared.clone())
     }
 }
@@ -147,7 +238,7 @@ pub fn exposure_warning(bind: SocketAddr, public_url: &url::Url) -> Option<Strin
         "sandbox mode (no NANGO_SECRET_KEY) on a non-loopback address (bind {bind}, public URL \
          {public_url}): the built-in Nango sandbox at {mount} accepts any \
          credentials and is meant for local use; set NANGO_SECRET_KEY to use Nango",
-        mount = crate::state::SANDBOX_MOUNT,
+        mount = SANDBOX_MOUNT,
     ))
 }
 

@@ -1,13 +1,15 @@
-//! The `auth` webhooks the sandbox sends, exactly as Nango does (nango-api.md §6): keys sorted,
+//! The `auth` webhooks the sandbox sends, exactly as Nango does (docs/nango.md, Webhooks): keys sorted,
 //! no whitespace, signed with `X-Nango-Hmac-Sha256` and the legacy `X-Nango-Signature`,
 //! retried twice on network errors and 5xx, never on 4xx.
 
 use std::{sync::Arc, time::Duration};
 
-use patchbay::nango::signature::{hmac_sha256_hex, legacy_sha256_hex};
 use serde_json::{Value, json};
 
-use super::state::{Connection, SentWebhook, Shared};
+use super::{
+    signature::{self, HMAC_HEADER, LEGACY_HEADER},
+    state::{Connection, SentWebhook, Shared},
+};
 
 /// The body of an `auth` event for `connection`.
 pub fn auth_body(
@@ -56,17 +58,22 @@ pub fn send_auth(
     error: Option<(&str, &str)>,
 ) {
     let body = auth_body(shared, connection, operation, error);
+    // A connection's own webhook URL replaces the environment's, as in Nango.
+    let url = connection
+        .webhook_url_override
+        .clone()
+        .or_else(|| shared.config.webhook_url.clone());
     let shared = shared.clone();
-    tokio::spawn(async move { deliver(&shared, body).await });
+    tokio::spawn(async move { deliver(&shared, url, body).await });
 }
 
-async fn deliver(shared: &Shared, body: Value) {
+async fn deliver(shared: &Shared, url: Option<String>, body: Value) {
     let Ok(bytes) = serde_json::to_vec(&body) else {
         return;
     };
-    let key = &shared.config.webhook_signing_key;
-    let signature = hmac_sha256_hex(key, &bytes);
-    let Some(url) = shared.config.webhook_url.clone() else {
+    let signed = signature::sign(&shared.config.webhook_signing_key, &bytes);
+    let signature = signed.hmac.clone();
+    let Some(url) = url else {
         shared.memory().log_webhook(SentWebhook {
             body,
             signature,
@@ -85,8 +92,8 @@ async fn deliver(shared: &Shared, body: Value) {
             .post(&url)
             .header("content-type", "application/json")
             .header("user-agent", "nango-sandbox/patchbay")
-            .header("X-Nango-Hmac-Sha256", &signature)
-            .header("X-Nango-Signature", legacy_sha256_hex(key, &bytes))
+            .header(HMAC_HEADER, &signed.hmac)
+            .header(LEGACY_HEADER, &signed.legacy)
             .body(bytes.clone())
             .send()
             .await;

@@ -1,4 +1,4 @@
-//! The sandbox's Connect UI (nango-api.md §8.2): a page that speaks Nango's postMessage protocol
+//! The sandbox's Connect UI (docs/nango.md, Connect UI): a page that speaks Nango's postMessage protocol
 //! (`ready` → `session_token` → `connect` / `error` / `close`), shows a consent screen for OAuth
 //! providers and a form for API-key and basic ones, and the auth endpoints it calls.
 
@@ -34,13 +34,29 @@ pub async fn harness() -> Html<&'static str> {
     Html(include_str!("harness.html"))
 }
 
-/// Creates (or, for a reconnect session, overrides) the connection the session asks for.
+/// Creates (or, for a reconnect session, overrides) the connection the session asks for and
+/// answers as Nango's auth endpoints do.
 fn complete(
     shared: &Arc<Shared>,
     key: &str,
     query: Option<&str>,
     credentials: Value,
 ) -> Result<Response, Response> {
+    let connection_id = connect(shared, key, query, credentials)?;
+    Ok(
+        Json(json!({ "connectionId": connection_id, "providerConfigKey": key }))
+            .into_response(),
+    )
+}
+
+/// Creates (or, for a reconnect session, overrides) the connection the session in `query`
+/// asks for, sends the `auth` webhook; the connection's id.
+pub fn connect(
+    shared: &Arc<Shared>,
+    key: &str,
+    query: Option<&str>,
+    credentials: Value,
+) -> Result<String, Response> {
     let token = query_param(query, "connect_session_token").ok_or_else(|| {
         nango_error(
             StatusCode::UNAUTHORIZED,
@@ -80,10 +96,7 @@ fn complete(
         if existed { "override" } else { "creation" },
         None,
     );
-    Ok(
-        Json(json!({ "connectionId": connection.connection_id, "providerConfigKey": key }))
-            .into_response(),
-    )
+    Ok(connection.connection_id)
 }
 
 fn object(body: &Bytes) -> serde_json::Map<String, Value> {

@@ -16,7 +16,7 @@ use axum::{
 use serde_json::json;
 
 use super::{
-    state::{Fault, LoggedRequest, Shared, iso, nango_error, query_param},
+    state::{Fault, ReceivedRequest, Shared, iso, nango_error, query_param},
     webhooks,
 };
 
@@ -98,7 +98,7 @@ pub async fn record_and_inject(
         .collect();
     let fault = {
         let mut memory = shared.memory();
-        memory.log_request(LoggedRequest {
+        memory.log_request(ReceivedRequest {
             method: parts.method.to_string(),
             path: path.clone(),
             query: parts.uri.query().map(str::to_owned),
@@ -112,74 +112,84 @@ pub async fn record_and_inject(
             at: iso(std::time::SystemTime::now()),
         });
         let roll: f64 = rand::random();
+        let method = parts.method.as_str();
         let found = memory
             .faults
             .iter_mut()
-            .find(|f| f.count > 0 && path.starts_with(&f.path_prefix) && roll < f.rate);
+            .find(|f| f.matches(method, &path) && roll < f.rate);
         found.map(|f| {
             f.count -= 1;
             f.clone()
         })
     };
-    if let Some(fault) = fault {
-        if fault.delay_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-        }
-        if let Some(status) = fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
-            let code = if status == StatusCode::TOO_MANY_REQUESTS {
-                "too_many_request"
-            } else {
-                "server_error"
-            };
-            let mut response = nango_error(status, code, Some("injected by the sandbox"));
-            if let Some(secs) = fault.retry_after
-                && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-            {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
-        }
+    if let Some(fault) = fault
+        && let Some(response) = apply(&fault).await
+    {
+        return response;
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }
 
+/// Waits out a fault's delay; the answer it forces, if it has a status.
+async fn apply(fault: &Fault) -> Option<Response> {
+    if fault.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    }
+    let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok())?;
+    let mut response = match &fault.body {
+        Some(body) => (status, Json(body.clone())).into_response(),
+        None => {
+            let code = if status == StatusCode::TOO_MANY_REQUESTS {
+                "too_many_request"
+            } else {
+                "server_error"
+            };
+            nango_error(status, code, Some("injected by the sandbox"))
+        }
+    };
+    if let Some(secs) = fault.retry_after
+        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
+// The HTTP controls below are thin wrappers over the same operations the typed handle
+// (`Sandbox::fault`, `received`, `webhooks`, `reset`) calls in process.
+
 pub async fn requests(State(shared): State<Arc<Shared>>) -> Response {
-    Json(json!({ "requests": shared.memory().requests })).into_response()
+    Json(json!({ "requests": shared.received() })).into_response()
 }
 
 pub async fn clear_requests(State(shared): State<Arc<Shared>>) -> StatusCode {
-    shared.memory().requests.clear();
+    shared.clear_received();
     StatusCode::NO_CONTENT
 }
 
 pub async fn add_fault(State(shared): State<Arc<Shared>>, Json(fault): Json<Fault>) -> Response {
-    shared.memory().faults.push(fault);
+    shared.add_fault(fault);
     StatusCode::NO_CONTENT.into_response()
 }
 
 pub async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
-    shared.memory().faults.clear();
+    shared.clear_faults();
     StatusCode::NO_CONTENT
 }
 
 pub async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
-    Json(json!({ "webhooks": shared.memory().webhooks })).into_response()
+    Json(json!({ "webhooks": shared.webhooks() })).into_response()
 }
 
 /// Forgets everything but the configuration.
 pub async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {
-    let mut memory = shared.memory();
-    memory.sessions.clear();
-    memory.connections.clear();
-    memory.requests.clear();
-    memory.faults.clear();
-    memory.webhooks.clear();
+    shared.reset();
     StatusCode::NO_CONTENT
 }
 
 /// Marks a connection's credentials invalid (or valid again) and returns it.
-fn set_invalid(
+pub fn set_invalid(
     shared: &Shared,
     id: &str,
     query: Option<&str>,

@@ -1,4 +1,4 @@
-//! A fake of Panora's unified API (panora-api.md A.3–A.9) for tests and offline use: the
+//! A fake of Panora's unified API (docs/panora.md) for tests and offline use: the
 //! `x-api-key` check, `x-connection-token` connections, seeded CRM contacts and HRIS employees,
 //! Panora's cursor pagination (including the HRIS quirk) and its error shapes, 500s included.
 

@@ -16,6 +16,8 @@ use axum::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
+pub use crate::fault::Fault;
+
 /// An integration configured in the sandbox's Nango environment.
 #[derive(Debug, Clone)]
 pub struct SandboxIntegration {
@@ -64,6 +66,8 @@ pub struct Connection {
     pub end_user: Option<Value>,
     pub tags: BTreeMap<String, String>,
     pub metadata: Option<Value>,
+    /// Where this connection's webhooks go instead of the environment's URL.
+    pub webhook_url_override: Option<String>,
     pub credentials: Value,
     pub created_at: String,
     pub updated_at: String,
@@ -71,41 +75,37 @@ pub struct Connection {
     pub invalid: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct LoggedRequest {
+/// An API request the sandbox received, as its log keeps it (the `Authorization` header is left
+/// out, and bodies that may hold credentials are redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedRequest {
     pub method: String,
+    /// The path relative to the sandbox's mount (`/proxy/crm/v3/objects/contacts`).
     pub path: String,
+    /// The raw query string, without `?`.
     pub query: Option<String>,
+    /// Header names are lower-case.
     pub headers: BTreeMap<String, String>,
+    /// The body as text, cut at 16 KiB.
     pub body: String,
+    /// When it arrived (RFC 3339, UTC).
     pub at: String,
 }
 
-#[derive(Debug, Clone, serde::Deserialize, Serialize)]
-pub struct Fault {
-    pub path_prefix: String,
-    #[serde(default)]
-    pub status: Option<u16>,
-    #[serde(default = "one")]
-    pub count: u32,
-    #[serde(default)]
-    pub delay_ms: u64,
-    #[serde(default)]
-    pub retry_after: Option<u64>,
-    /// The share of matching requests that fail (1.0, the default, fails every one).
-    #[serde(default = "always")]
-    pub rate: f64,
+impl ReceivedRequest {
+    /// A header's value, by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    /// The body parsed as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
 }
 
-fn always() -> f64 {
-    1.0
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(Debug, Clone, Serialize)]
+/// A webhook the sandbox sent (or tried to send).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SentWebhook {
     pub body: Value,
     pub signature: String,
@@ -120,10 +120,23 @@ pub struct Memory {
     pub connections: Vec<Connection>,
     pub next_id: i64,
     /// The last [`LOG_CAPACITY`] API requests, oldest first.
-    pub requests: VecDeque<LoggedRequest>,
+    pub requests: VecDeque<ReceivedRequest>,
     pub faults: Vec<Fault>,
     /// The last [`LOG_CAPACITY`] webhooks sent, oldest first.
     pub webhooks: VecDeque<SentWebhook>,
+    /// The OAuth popup flows between `/oauth/connect` and `/oauth/callback`, by `state`.
+    pub oauth_pending: BTreeMap<String, PendingOAuth>,
+    /// The SDKs' open WebSockets, by `ws_client_id`: where the callback publishes its outcome.
+    pub ws_clients: BTreeMap<String, tokio::sync::mpsc::UnboundedSender<String>>,
+}
+
+/// An OAuth popup flow on its way from `/oauth/connect/{key}` to the callback.
+#[derive(Debug, Clone)]
+pub struct PendingOAuth {
+    pub provider_config_key: String,
+    /// The query `/oauth/connect` was called with (it carries the connect session token).
+    pub query: String,
+    pub ws_client_id: Option<String>,
 }
 
 /// How many requests and webhooks the sandbox remembers: a ring, so a long-running sandbox
@@ -139,7 +152,7 @@ fn push_bounded<T>(log: &mut VecDeque<T>, item: T) {
 }
 
 impl Memory {
-    pub fn log_request(&mut self, request: LoggedRequest) {
+    pub fn log_request(&mut self, request: ReceivedRequest) {
         push_bounded(&mut self.requests, request);
     }
 
@@ -173,6 +186,40 @@ impl Shared {
 
     pub fn memory(&self) -> MutexGuard<'_, Memory> {
         self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a fault for the next matching requests.
+    pub fn add_fault(&self, fault: Fault) {
+        self.memory().faults.push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.memory().faults.clear();
+    }
+
+    /// The request log, oldest first.
+    pub fn received(&self) -> Vec<ReceivedRequest> {
+        self.memory().requests.iter().cloned().collect()
+    }
+
+    pub fn clear_received(&self) {
+        self.memory().requests.clear();
+    }
+
+    /// The webhooks sent, oldest first.
+    pub fn webhooks(&self) -> Vec<SentWebhook> {
+        self.memory().webhooks.iter().cloned().collect()
+    }
+
+    /// Forgets everything but the configuration.
+    pub fn reset(&self) {
+        let mut memory = self.memory();
+        memory.sessions.clear();
+        memory.connections.clear();
+        memory.requests.clear();
+        memory.faults.clear();
+        memory.webhooks.clear();
+        memory.oauth_pending.clear();
     }
 
     pub fn integration(&self, key: &str) -> Option<&SandboxIntegration> {
@@ -292,7 +339,36 @@ pub fn iso(at: SystemTime) -> String {
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0);
-    app::model::format_rfc3339(ms)
+    format_rfc3339_millis(ms)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the Unix epoch (proleptic Gregorian, UTC),
+/// the form Nango's API uses for timestamps.
+pub fn format_rfc3339_millis(epoch_ms: i64) -> String {
+    let secs = epoch_ms.div_euclid(1000);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60,
+        epoch_ms.rem_euclid(1000),
+    )
+}
+
+/// The calendar date of a day number since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -323,5 +399,24 @@ mod tests {
     fn timestamps_are_iso_utc() {
         let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_305_600_123);
         assert_eq!(iso(at), "2026-11-22T00:00:00.123Z");
+    }
+
+    #[test]
+    fn dates_cross_leap_days_and_centuries() {
+        assert_eq!(format_rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+        // 2000-02-29T23:59:59.999Z and the millisecond after it.
+        assert_eq!(
+            format_rfc3339_millis(951_868_799_999),
+            "2000-02-29T23:59:59.999Z"
+        );
+        assert_eq!(
+            format_rfc3339_millis(951_868_800_000),
+            "2000-03-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            format_rfc3339_millis(4_107_542_400_000),
+            "2100-03-01T00:00:00.000Z"
+        );
+        assert_eq!(format_rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
     }
 }

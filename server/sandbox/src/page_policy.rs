@@ -14,9 +14,10 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 /// The pages whose inline scripts the policy allows, by hash.
-const PAGES: [&str; 2] = [
+const PAGES: [&str; 3] = [
     include_str!("connect_ui.html"),
     include_str!("harness.html"),
+    include_str!("oauth_callback.html"),
 ];
 
 /// The headers every sandbox response carries.

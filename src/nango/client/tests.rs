@@ -1,9 +1,13 @@
-//! The Nango client against the sandbox over real HTTP: a standalone sandbox on a free port,
-//! every endpoint the client speaks, every error path, and the retry rules.
+//! The Nango client against the sandbox over real HTTP: the sandbox crate served on a free
+//! loopback port, every endpoint the client speaks, every error path, and the retry rules. The
+//! sandbox is driven through its typed handle (faults, request log), not its HTTP controls.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
-use patchbay::nango::{
+use nango_sandbox::{Fault, ReceivedRequest, Sandbox, SandboxConfig, SandboxIntegration};
+use serde_json::{Value, json};
+
+use crate::nango::{
     NangoClient, NangoClientConfig, NangoError, ProxyRequest,
     retry::RetryPolicy,
     types::{
@@ -11,15 +15,14 @@ use patchbay::nango::{
         ImportConnection, ReconnectSession,
     },
 };
-use patchbay::upstream_path::Endpoint;
-use patchbay_server::nango_sandbox::{Sandbox, SandboxConfig, SandboxIntegration};
-use serde_json::{Value, json};
+use crate::upstream_path::Endpoint;
 
 const KEY: &str = "8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21";
 
+/// A sandbox serving on 127.0.0.1, and its typed handle.
 struct Standalone {
     base: String,
-    http: reqwest::Client,
+    sandbox: Sandbox,
 }
 
 impl Standalone {
@@ -33,9 +36,10 @@ impl Standalone {
     }
 
     async fn start_with(integrations: &[(&str, &str)]) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let base = format!("http://{addr}");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
         let integration = |key: &str, mode: &str| SandboxIntegration {
             unique_key: key.to_owned(),
             provider: key.to_owned(),
@@ -53,15 +57,9 @@ impl Standalone {
                 .map(|(key, mode)| integration(key, mode))
                 .collect(),
         })
-        .unwrap();
-        let router = sandbox.router();
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
-        Self {
-            base,
-            http: reqwest::Client::new(),
-        }
+        .expect("a sandbox");
+        tokio::spawn(sandbox.clone().serve(listener));
+        Self { base, sandbox }
     }
 
     fn client(&self) -> NangoClient {
@@ -75,44 +73,22 @@ impl Standalone {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(200),
         };
-        NangoClient::new(config).unwrap()
+        NangoClient::new(config).expect("a client")
     }
 
-    async fn fault(&self, spec: Value) {
-        let r = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.base))
-            .bearer_auth(KEY)
-            .json(&spec)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "fault injection: {}", r.status());
+    fn fault(&self, fault: Fault) {
+        self.sandbox.fault(fault);
     }
 
     /// The sandbox's request log, newest last.
-    async fn requests(&self) -> Vec<Value> {
-        let body: Value = self
-            .http
-            .get(format!("{}/_sandbox/requests", self.base))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        match body {
-            Value::Array(items) => items,
-            other => other["requests"].as_array().cloned().unwrap_or_default(),
-        }
+    fn requests(&self) -> Vec<ReceivedRequest> {
+        self.sandbox.received()
     }
 
-    async fn count(&self, method: &str, path: &str) -> usize {
+    fn count(&self, method: &str, path: &str) -> usize {
         self.requests()
-            .await
             .iter()
-            .filter(|r| r["method"] == method && r["path"].as_str().is_some_and(|p| p == path))
+            .filter(|r| r.method == method && r.path == path)
             .count()
     }
 }
@@ -197,11 +173,10 @@ async fn connections_are_imported_read_listed_and_deleted() {
         !format!("{created:?}").contains("sk-test"),
         "credentials never print"
     );
-    let logged = sandbox.requests().await;
+    let logged = sandbox.requests();
+    assert!(!logged.is_empty());
     assert!(
-        logged
-            .iter()
-            .all(|r| !r["body"].as_str().unwrap_or("").contains("sk-test")),
+        logged.iter().all(|r| !r.body.contains("sk-test")),
         "the sandbox's request log keeps no credentials"
     );
 
@@ -325,29 +300,28 @@ async fn a_wrong_key_is_refused_like_nango_does() {
 async fn idempotent_calls_are_retried_on_429_and_5xx() {
     let sandbox = Standalone::start().await;
     let client = sandbox.client();
-    sandbox
-        .fault(json!({"path_prefix": "/integrations", "status": 429, "count": 2, "retry_after": 0}))
-        .await;
+    sandbox.fault(
+        Fault::status(429)
+            .path("/integrations")
+            .times(2)
+            .retry_after(0),
+    );
     assert_eq!(client.list_integrations().await.unwrap().len(), 3);
     assert_eq!(
-        sandbox.count("GET", "/integrations").await,
+        sandbox.count("GET", "/integrations"),
         3,
         "two refusals, one success"
     );
 
-    sandbox
-        .fault(json!({"path_prefix": "/providers", "status": 503, "count": 1}))
-        .await;
+    sandbox.fault(Fault::status(503).path("/providers"));
     assert!(client.list_providers(None).await.is_ok());
-    assert_eq!(sandbox.count("GET", "/providers").await, 2);
+    assert_eq!(sandbox.count("GET", "/providers"), 2);
 
-    sandbox
-        .fault(json!({"path_prefix": "/integrations", "status": 500, "count": 10}))
-        .await;
+    sandbox.fault(Fault::status(500).path("/integrations").times(10));
     let exhausted = client.list_integrations().await.unwrap_err();
     assert_eq!(exhausted.status(), Some(500));
     assert_eq!(
-        sandbox.count("GET", "/integrations").await,
+        sandbox.count("GET", "/integrations"),
         3 + 4,
         "first try plus three retries"
     );
@@ -357,9 +331,7 @@ async fn idempotent_calls_are_retried_on_429_and_5xx() {
 async fn creating_calls_are_never_retried() {
     let sandbox = Standalone::start().await;
     let client = sandbox.client();
-    sandbox
-        .fault(json!({"path_prefix": "/connect/sessions", "status": 503, "count": 1}))
-        .await;
+    sandbox.fault(Fault::status(503).path("/connect/sessions").times(1));
     let failed = client
         .create_connect_session(&CreateConnectSession {
             tags: [("organization_id".to_owned(), "org_1".to_owned())].into(),
@@ -368,7 +340,7 @@ async fn creating_calls_are_never_retried() {
         .await
         .unwrap_err();
     assert_eq!(failed.status(), Some(503));
-    assert_eq!(sandbox.count("POST", "/connect/sessions").await, 1);
+    assert_eq!(sandbox.count("POST", "/connect/sessions"), 1);
 }
 
 #[tokio::test]
@@ -382,17 +354,12 @@ async fn invalid_credentials_are_recognised() {
         ))
         .await
         .unwrap();
-    let r = sandbox
-        .http
-        .post(format!(
-            "{}/_sandbox/connections/{}/invalidate?provider_config_key=openai",
-            sandbox.base, created.connection_id
-        ))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    assert!(
+        sandbox
+            .sandbox
+            .invalidate(&created.connection_id, "openai")
+    );
+    assert!(!sandbox.sandbox.invalidate("no-such-connection", "openai"));
     let err = client
         .get_connection(
             &created.connection_id,
@@ -447,15 +414,11 @@ async fn the_proxy_reaches_the_fake_provider_and_forwards_headers() {
         "Nango's own failure comes back as its answer"
     );
 
-    sandbox
-        .fault(json!({"path_prefix": "/proxy/crm", "status": 429, "count": 1, "retry_after": 0}))
-        .await;
+    sandbox.fault(Fault::status(429).path("/proxy/crm").retry_after(0));
     let retried = client.proxy(&request).await.unwrap();
     assert_eq!(retried.status, 200);
 
-    sandbox
-        .fault(json!({"path_prefix": "/proxy/crm", "status": 503, "count": 1}))
-        .await;
+    sandbox.fault(Fault::status(503).path("/proxy/crm"));
     let posted = client
         .proxy(
             &ProxyRequest::new(
@@ -614,21 +577,19 @@ async fn every_fake_provider_answers_through_the_proxy() {
         .await
         .unwrap();
     assert_eq!(sms.status.as_u16(), 201);
-    let logged = sandbox.requests().await;
-    let last = logged.last().unwrap();
+    let logged = sandbox.requests();
+    let last = logged.last().expect("a logged request");
     assert_eq!(
-        last["headers"]["base-url-override"],
-        "https://api.twilio.com"
+        last.header("base-url-override"),
+        Some("https://api.twilio.com")
     );
     assert!(
-        last.get("authorization").is_none() && last["headers"].get("authorization").is_none(),
+        last.header("authorization").is_none(),
         "keys stay out of the log"
     );
 
     // A fault that never fires (rate 0) lets every request through.
-    sandbox
-        .fault(json!({"path_prefix": "/proxy", "status": 500, "count": 5, "rate": 0.0}))
-        .await;
+    sandbox.fault(Fault::status(500).path("/proxy").times(5).rate(0.0));
     assert_eq!(
         client
             .proxy(&ProxyRequest::new(

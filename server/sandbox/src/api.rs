@@ -1,5 +1,5 @@
 //! Nango's REST endpoints as the sandbox serves them: connect sessions, integrations,
-//! providers and connections, with Nango's shapes, statuses and error codes (nango-api.md §2–§4).
+//! providers and connections, with Nango's shapes, statuses and error codes (docs/nango.md).
 
 use std::{collections::BTreeMap, sync::Arc, time::SystemTime};
 
@@ -22,7 +22,7 @@ use super::{
 
 type Reply = Result<Response, Response>;
 
-fn parse_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
+pub(crate) fn parse_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(invalid_body("the body must be a JSON object", &[])),
@@ -34,7 +34,7 @@ fn parse_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> 
     }
 }
 
-fn refuse_unknown_keys(
+pub(crate) fn refuse_unknown_keys(
     map: &serde_json::Map<String, Value>,
     allowed: &[&str],
 ) -> Result<(), Response> {
@@ -48,7 +48,7 @@ fn refuse_unknown_keys(
 }
 
 /// The tags a session gets: those built from the end user and organisation, under the
-/// explicit ones (nango-api.md §2.1). Keys are lower-cased.
+/// explicit ones, as Nango does. Keys are lower-cased.
 fn session_tags(map: &serde_json::Map<String, Value>) -> BTreeMap<String, String> {
     let mut tags = BTreeMap::new();
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -388,7 +388,7 @@ fn list_item(c: &Connection) -> Value {
     })
 }
 
-fn full(c: &Connection) -> Value {
+pub(crate) fn full(c: &Connection) -> Value {
     let plus = |t: &str| t.replace('Z', "+00:00");
     json!({
         "id": c.id,
@@ -400,7 +400,7 @@ fn full(c: &Connection) -> Value {
         "tags": c.tags,
         "metadata": c.metadata,
         "connection_config": {},
-        "webhook_url_override": null,
+        "webhook_url_override": c.webhook_url_override,
         "created_at": plus(&c.created_at),
         "updated_at": plus(&c.updated_at),
         "last_fetched_at": plus(&iso(SystemTime::now())),
@@ -496,7 +496,7 @@ pub async fn list_connections(
 }
 
 /// The `provider_config_key` query parameter, required by the connection endpoints.
-fn provider_config_key(shared: &Shared, query: Option<&str>) -> Result<String, Response> {
+pub(crate) fn provider_config_key(shared: &Shared, query: Option<&str>) -> Result<String, Response> {
     let key = query_map(query)
         .into_iter()
         .find(|(k, _)| k == "provider_config_key")
@@ -614,6 +614,7 @@ pub fn upsert_connection(
         end_user,
         tags,
         metadata: None,
+        webhook_url_override: None,
         credentials,
         created_at: now.clone(),
         updated_at: now,
@@ -691,15 +692,25 @@ pub async fn import_connection(
         tags,
         credentials,
     );
-    if let Some(metadata) = map.get("metadata") {
-        connection.metadata = Some(metadata.clone());
+    let metadata = map.get("metadata").cloned();
+    let webhook_url_override = map
+        .get("webhook_url_override")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if metadata.is_some() || webhook_url_override.is_some() {
         if let Some(stored) = shared
             .memory()
             .connections
             .iter_mut()
             .find(|c| c.id == connection.id)
         {
-            stored.metadata = Some(metadata.clone());
+            if metadata.is_some() {
+                stored.metadata.clone_from(&metadata);
+            }
+            if webhook_url_override.is_some() {
+                stored.webhook_url_override.clone_from(&webhook_url_override);
+            }
+            connection = stored.clone();
         }
     }
     webhooks::send_auth(

@@ -85,7 +85,9 @@ mod tests {
     #[test]
     fn only_the_sandboxs_public_api_is_open_to_other_sites() {
         assert!(is_sandbox_public_api("/sandbox/nango/connect/sessions"));
-        assert!(is_sandbox_public_api("/sandbox/nango/api-auth/api-key/openai"));
+        assert!(is_sandbox_public_api(
+            "/sandbox/nango/api-auth/api-key/openai"
+        ));
         assert!(is_sandbox_public_api("/sandbox/nango/connections/metadata"));
         assert!(!is_sandbox_public_api("/sandbox/nango/_sandbox/faults"));
         assert!(!is_sandbox_public_api("/sandbox/nango/_sandbox"));

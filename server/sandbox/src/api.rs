@@ -496,7 +496,10 @@ pub async fn list_connections(
 }
 
 /// The `provider_config_key` query parameter, required by the connection endpoints.
-pub(crate) fn provider_config_key(shared: &Shared, query: Option<&str>) -> Result<String, Response> {
+pub(crate) fn provider_config_key(
+    shared: &Shared,
+    query: Option<&str>,
+) -> Result<String, Response> {
     let key = query_map(query)
         .into_iter()
         .find(|(k, _)| k == "provider_config_key")
@@ -698,8 +701,8 @@ pub async fn import_connection(
         .and_then(Value::as_str)
         .map(str::to_owned);
     if metadata.is_some() || webhook_url_override.is_some() {
-        if let Some(stored) = shared
-            .memory()
+        let mut memory = shared.memory();
+        if let Some(stored) = memory
             .connections
             .iter_mut()
             .find(|c| c.id == connection.id)
@@ -708,7 +711,9 @@ pub async fn import_connection(
                 stored.metadata.clone_from(&metadata);
             }
             if webhook_url_override.is_some() {
-                stored.webhook_url_override.clone_from(&webhook_url_override);
+                stored
+                    .webhook_url_override
+                    .clone_from(&webhook_url_override);
             }
             connection = stored.clone();
         }

@@ -43,10 +43,7 @@ fn complete(
     credentials: Value,
 ) -> Result<Response, Response> {
     let connection_id = connect(shared, key, query, credentials)?;
-    Ok(
-        Json(json!({ "connectionId": connection_id, "providerConfigKey": key }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "connectionId": connection_id, "providerConfigKey": key })).into_response())
 }
 
 /// Creates (or, for a reconnect session, overrides) the connection the session in `query`

@@ -169,7 +169,11 @@ fn checked_end_user(user: &Value) -> Result<Value, Response> {
     let Some(fields) = user.as_object() else {
         return Err(invalid_body("Expected object", &["end_user"]));
     };
-    if fields.get("id").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if fields
+        .get("id")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         return Err(invalid_body("Required", &["end_user", "id"]));
     }
     for optional in ["email", "display_name"] {

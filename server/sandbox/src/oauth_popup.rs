@@ -46,10 +46,7 @@ async fn relay(shared: Arc<Shared>, mut socket: WebSocket) {
         return;
     }
     let (sender, mut published) = mpsc::unbounded_channel::<String>();
-    shared
-        .memory()
-        .ws_clients
-        .insert(client_id.clone(), sender);
+    shared.memory().ws_clients.insert(client_id.clone(), sender);
     loop {
         tokio::select! {
             message = published.recv() => {
@@ -106,7 +103,13 @@ pub async fn connect(
         },
     };
     if let Some((error_type, description)) = refusal {
-        return fail(&shared, &key, ws_client_id.as_deref(), error_type, &description);
+        return fail(
+            &shared,
+            &key,
+            ws_client_id.as_deref(),
+            error_type,
+            &description,
+        );
     }
     let state = uuid::Uuid::new_v4().simple().to_string();
     shared.memory().oauth_pending.insert(
@@ -154,7 +157,11 @@ pub async fn callback(State(shared): State<Arc<Shared>>, RawQuery(query): RawQue
                     "is_pending": false,
                 }),
             );
-            callback_page(StatusCode::OK, "success", "Authorized. You may close this window.")
+            callback_page(
+                StatusCode::OK,
+                "success",
+                "Authorized. You may close this window.",
+            )
         }
         Err(_) => fail(
             &shared,

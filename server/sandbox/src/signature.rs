@@ -25,7 +25,12 @@ pub struct Signatures {
 pub fn sign(key: &str, body: &[u8]) -> Signatures {
     Signatures {
         hmac: hmac_hex(key.as_bytes(), body),
-        legacy: hex::encode(Sha256::new().chain_update(key).chain_update(body).finalize()),
+        legacy: hex::encode(
+            Sha256::new()
+                .chain_update(key)
+                .chain_update(body)
+                .finalize(),
+        ),
     }
 }
 

@@ -254,7 +254,13 @@ async fn set_metadata_replaces_and_update_metadata_merges() {
     );
 
     let patch = json!({"connection_id": ["a", "b"], "provider_config_key": "hubspot", "metadata": {"added": true}});
-    let updated = call(&router, "PATCH", "/connections/metadata", Some(patch.clone())).await;
+    let updated = call(
+        &router,
+        "PATCH",
+        "/connections/metadata",
+        Some(patch.clone()),
+    )
+    .await;
     assert_eq!(updated.status, StatusCode::OK);
     assert_eq!(updated.body, patch);
     assert_eq!(
@@ -489,7 +495,11 @@ async fn each_fake_provider_is_its_own_router_behind_nangos_checks() {
             .body(Body::empty())
             .expect("a request")
     };
-    let listed = send(&router, proxy("GET", "/proxy/crm/v3/objects/contacts?limit=2")).await;
+    let listed = send(
+        &router,
+        proxy("GET", "/proxy/crm/v3/objects/contacts?limit=2"),
+    )
+    .await;
     assert_eq!(listed.status, StatusCode::OK);
     assert_eq!(listed.body["results"].as_array().map(Vec::len), Some(2));
     assert_eq!(listed.body["paging"]["next"]["after"], "2");
@@ -499,7 +509,11 @@ async fn each_fake_provider_is_its_own_router_behind_nangos_checks() {
     let missing = send(&router, proxy("GET", "/proxy/crm/v3/objects/contacts/99")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.body["category"], "OBJECT_NOT_FOUND");
-    let search_as_id = send(&router, proxy("GET", "/proxy/crm/v3/objects/contacts/search")).await;
+    let search_as_id = send(
+        &router,
+        proxy("GET", "/proxy/crm/v3/objects/contacts/search"),
+    )
+    .await;
     assert_eq!(search_as_id.body["category"], "OBJECT_NOT_FOUND");
 
     for (method, path, said) in [
@@ -548,15 +562,14 @@ struct RawSocket(tokio::net::TcpStream);
 impl RawSocket {
     async fn open(addr: std::net::SocketAddr, path: &str) -> Self {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("a socket");
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("a socket");
         let handshake = format!(
             "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         );
-        stream
-            .write_all(handshake.as_bytes())
-            .await
-            .expect("sent");
+        stream.write_all(handshake.as_bytes()).await.expect("sent");
         let mut head = Vec::new();
         while !head.ends_with(b"\r\n\r\n") {
             head.push(stream.read_u8().await.expect("a handshake answer"));

@@ -74,7 +74,8 @@ async fn forwards_any_method_and_passes_only_safe_headers() {
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.json()["category"], "VALIDATION_ERROR");
 
-    app.sandbox().fault(Fault::status(502).path("/proxy/crm").times(1));
+    app.sandbox()
+        .fault(Fault::status(502).path("/proxy/crm").times(1));
     let retried = app
         .rest(
             "GET",

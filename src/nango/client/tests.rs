@@ -354,11 +354,7 @@ async fn invalid_credentials_are_recognised() {
         ))
         .await
         .unwrap();
-    assert!(
-        sandbox
-            .sandbox
-            .invalidate(&created.connection_id, "openai")
-    );
+    assert!(sandbox.sandbox.invalidate(&created.connection_id, "openai"));
     assert!(!sandbox.sandbox.invalidate("no-such-connection", "openai"));
     let err = client
         .get_connection(

@@ -220,8 +220,7 @@ mod tests {
 
     #[test]
     fn provider_paths_are_rebuilt_segment_by_segment() {
-        let uri = provider_uri("hubspot", &["crm", "v3", "a b/c"], Some("limit=1"))
-            .expect("a URI");
+        let uri = provider_uri("hubspot", &["crm", "v3", "a b/c"], Some("limit=1")).expect("a URI");
         assert_eq!(uri.path(), "/hubspot/crm/v3/a%20b%2Fc");
         assert_eq!(uri.query(), Some("limit=1"));
         assert_eq!(percent_decode("/a%20b%2Fc+d%zz"), "/a b/c+d%zz");

@@ -19,4 +19,5 @@ mod proxy;
 mod sandbox;
 mod security;
 mod unified;
+mod unified_examples;
 mod webhooks;

@@ -45,7 +45,7 @@ pub fn provider(backend: &Backend<'_>) -> Result<&'static EmployeeProvider> {
 /// What an employee command produced.
 pub enum EmployeeOutcome {
     Page(Page<UnifiedEmployee>),
-    One(UnifiedEmployee),
+    One(Box<UnifiedEmployee>),
 }
 
 /// Runs `command` against the provider behind `backend`.
@@ -59,8 +59,8 @@ pub async fn run(
         EmployeeCommand::List(params) => {
             EmployeeOutcome::Page(reader::list(backend, &provider.read, params, remote_data).await?)
         }
-        EmployeeCommand::Get(id) => EmployeeOutcome::One(
+        EmployeeCommand::Get(id) => EmployeeOutcome::One(Box::new(
             reader::get(backend, &provider.read, id, remote_data, "employee").await?,
-        ),
+        )),
     })
 }

@@ -9,8 +9,7 @@ use crate::{
     catalog::Catalog,
     crypto::SecretBox,
     nango::NangoClient,
-    panora::PanoraClient,
-    unified::messaging::WhatsappBases,
+    unified::{messaging::WhatsappBases, panora::PanoraClient},
 };
 
 /// How Patchbay reaches Nango: the client, the key webhooks are signed with, and the public

@@ -17,7 +17,6 @@ pub mod hub;
 pub mod manage;
 pub mod nango;
 pub mod orgs;
-pub mod panora;
 pub mod proxy;
 pub mod time;
 pub mod unified;

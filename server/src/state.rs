@@ -11,7 +11,7 @@ use patchbay::{
     Db, Hub, NangoLink,
     catalog::Catalog,
     nango::{NangoClient, NangoClientConfig},
-    panora::{PanoraClient, PanoraConfig},
+    unified::panora::{PanoraClient, PanoraConfig},
 };
 use secrecy::ExposeSecret;
 

@@ -138,12 +138,15 @@ const WHATSAPP_FIELDS: [&str; 10] = [
     "baseUrlOverride",
     "previewUrl",
 ];
-const TWILIO_FIELDS: [&str; 6] = [
+const TWILIO_FIELDS: [&str; 9] = [
     "providerConfigKey",
     "connectionId",
     "From",
     "To",
     "Body",
+    "from",
+    "to",
+    "body",
     "accountSid",
 ];
 
@@ -356,18 +359,37 @@ impl Sms {
         if let Some(sid) = &account_sid {
             check_account_sid(sid)?;
         }
+        let (from, from_field) = either_case(data, "From", "the Twilio number to send from")?;
+        let (to, to_field) = either_case(data, "To", "the recipient's phone number")?;
+        let (body, _) = either_case(data, "Body", "the text of the message")?;
         Ok(Self {
-            from: phone(
-                required(data, "From", "the Twilio number to send from")?,
-                "data.From",
-            )?,
-            to: phone(
-                required(data, "To", "the recipient's phone number")?,
-                "data.To",
-            )?,
-            body: required(data, "Body", "the text of the message")?,
+            from: phone(from, &from_field)?,
+            to: phone(to, &to_field)?,
+            body,
             account_sid,
         })
+    }
+}
+
+/// A Twilio field given as Twilio spells it (`From`) or in lower case (`from`), with the name
+/// it came under. Both at once must agree; neither is a 400 naming Twilio's spelling.
+fn either_case(data: &Map<String, Value>, key: &str, hint: &str) -> Result<(String, String)> {
+    let lower = key.to_lowercase();
+    let lower_field = format!("data.{lower}");
+    match (
+        optional_string(data, key, &format!("data.{key}"))?,
+        optional_string(data, &lower, &lower_field)?,
+    ) {
+        (Some(a), Some(b)) if a != b => Err(Error::invalid_field(
+            &lower_field,
+            format!("{lower_field} and data.{key} disagree: give one of them"),
+        )),
+        (Some(value), _) => Ok((value, format!("data.{key}"))),
+        (None, Some(value)) => Ok((value, lower_field)),
+        (None, None) => Err(Error::invalid_field(
+            format!("data.{key}"),
+            format!("data.{key} is required: {hint}"),
+        )),
     }
 }
 
@@ -609,6 +631,27 @@ mod tests {
             ),
             "data.accountSid"
         );
-        assert_eq!(field(json!({"from": "+15005550006"})), "data.from");
+        assert_eq!(field(json!({"from": "+15005550006"})), "data.To");
+        assert_eq!(field(json!({"fROM": "+15005550006"})), "data.fROM");
+        assert_eq!(
+            field(
+                json!({"From": "+15005550006", "from": "+15005550007", "To": "+14155550100", "Body": "x"})
+            ),
+            "data.from"
+        );
+        assert_eq!(
+            field(json!({"From": "+15005550006", "to": "call me", "Body": "x"})),
+            "data.to"
+        );
+        let lower = Sms::from_data(&data(json!({
+            "from": "+15005550006", "to": "+14155550100", "body": "Hi",
+            "accountSid": "AC0123456789abcdef0123456789abcdef"
+        })))
+        .unwrap();
+        assert_eq!(
+            (lower.from.as_str(), lower.body.as_str()),
+            ("+15005550006", "Hi")
+        );
+        assert!(lower.account_sid.is_some());
     }
 }

@@ -4,7 +4,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::request::{kind, optional_string, reject_unknown};
+use super::{
+    call::UnifiedRecord,
+    request::{kind, optional_string, reject_unknown},
+};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,6 +58,30 @@ pub struct UnifiedEmployee {
     pub remote_data: Option<Value>,
 }
 
+impl UnifiedRecord for UnifiedContact {
+    fn remote_id(&self) -> &str {
+        &self.remote_id
+    }
+    fn set_id(&mut self, id: String) {
+        self.id = id;
+    }
+    fn set_remote_data(&mut self, raw: Option<Value>) {
+        self.remote_data = raw;
+    }
+}
+
+impl UnifiedRecord for UnifiedEmployee {
+    fn remote_id(&self) -> &str {
+        &self.remote_id
+    }
+    fn set_id(&mut self, id: String) {
+        self.id = id;
+    }
+    fn set_remote_data(&mut self, raw: Option<Value>) {
+        self.remote_data = raw;
+    }
+}
+
 /// What a messaging provider said about a message it accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageReceipt {
@@ -83,18 +110,22 @@ pub struct ContactInput {
 }
 
 impl ContactInput {
-    pub const FIELDS: [&'static str; 5] = [
+    pub const FIELDS: [&'static str; 7] = [
         "first_name",
         "last_name",
         "email_addresses",
         "phone_numbers",
         "company",
+        "email",
+        "phone",
     ];
 
-    /// Reads `data` of a `crm.contact` create.
+    /// Reads `data` of a `crm.contact` create. `email` and `phone` are the simple forms of
+    /// one-element `email_addresses` and `phone_numbers`; given beside them they must name one
+    /// of their entries.
     pub fn from_data(data: &Map<String, Value>) -> Result<Self> {
         reject_unknown(data, &Self::FIELDS, "data.", "a contact")?;
-        let input = Self {
+        let mut input = Self {
             first_name: optional_string(data, "first_name", "data.first_name")?,
             last_name: optional_string(data, "last_name", "data.last_name")?,
             email_addresses: list(
@@ -118,6 +149,30 @@ impl ContactInput {
                 .collect(),
             company: optional_string(data, "company", "data.company")?,
         };
+        if let Some(email) = optional_string(data, "email", "data.email")? {
+            if !looks_like_email(&email) {
+                return Err(Error::invalid_field(
+                    "data.email",
+                    format!("{email:?} is not an email address"),
+                ));
+            }
+            let listed = input.email_addresses.iter().map(|e| &e.email_address);
+            if simple_form_adds(&email, listed, "email", "email_addresses")? {
+                input.email_addresses.push(EmailAddress {
+                    email_address: email,
+                    email_address_type: None,
+                });
+            }
+        }
+        if let Some(phone) = optional_string(data, "phone", "data.phone")? {
+            let listed = input.phone_numbers.iter().map(|p| &p.phone_number);
+            if simple_form_adds(&phone, listed, "phone", "phone_numbers")? {
+                input.phone_numbers.push(PhoneNumber {
+                    phone_number: phone,
+                    phone_type: None,
+                });
+            }
+        }
         for (i, email) in input.email_addresses.iter().enumerate() {
             if !looks_like_email(&email.email_address) {
                 return Err(Error::invalid_field(
@@ -155,6 +210,32 @@ impl ContactInput {
             .flatten()
             .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
+/// Whether the simple form `data.<key>` adds an entry: yes when `data.<list>` is empty, no when
+/// it already holds the value, a 400 naming `data.<key>` when the two disagree.
+fn simple_form_adds<'a>(
+    value: &str,
+    mut listed: impl Iterator<Item = &'a String>,
+    key: &str,
+    list: &str,
+) -> Result<bool> {
+    match listed.next() {
+        None => Ok(true),
+        Some(first) => {
+            let mut all = std::iter::once(first).chain(listed);
+            if all.any(|v| v.eq_ignore_ascii_case(value)) {
+                Ok(false)
+            } else {
+                Err(Error::invalid_field(
+                    format!("data.{key}"),
+                    format!(
+                        "data.{key} and data.{list} disagree: give one of them, or a data.{key} that data.{list} lists"
+                    ),
+                ))
+            }
+        }
     }
 }
 
@@ -258,5 +339,37 @@ mod tests {
         );
         assert_eq!(field(json!({"nickname": "x"})), "data.nickname");
         assert_eq!(field(json!({"company": "Only a company"})), "data");
+        assert_eq!(field(json!({"email": "nope"})), "data.email");
+        assert_eq!(field(json!({"email": ["a@b.co"]})), "data.email");
+        assert_eq!(
+            field(json!({"email": "a@b.co", "email_addresses": [{"email_address": "c@d.co"}]})),
+            "data.email"
+        );
+        assert_eq!(
+            field(
+                json!({"first_name": "A", "phone": "+1555", "phone_numbers": [{"phone_number": "+1666"}]})
+            ),
+            "data.phone"
+        );
+    }
+
+    #[test]
+    fn the_documented_simple_forms() {
+        let input = ContactInput::from_data(&data(json!({
+            "email": "test@example.com", "first_name": "Test", "phone": "+15550100"
+        })))
+        .unwrap();
+        assert_eq!(input.primary_email(), Some("test@example.com"));
+        assert_eq!(input.primary_phone(), Some("+15550100"));
+        let both = ContactInput::from_data(&data(json!({
+            "email": "ADA@example.com",
+            "email_addresses": [{"email_address": "ada@example.com", "email_address_type": "WORK"}]
+        })))
+        .unwrap();
+        assert_eq!(both.email_addresses.len(), 1, "agreeing forms add nothing");
+        assert_eq!(
+            both.email_addresses[0].email_address_type.as_deref(),
+            Some("WORK")
+        );
     }
 }

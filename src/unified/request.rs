@@ -84,7 +84,7 @@ impl Operation {
     }
 }
 
-/// Paging of a `list`.
+/// Paging of a `list`, and the provider query parameters the caller added.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListParams {
     /// 1-based page number (used when no cursor is given).
@@ -92,10 +92,28 @@ pub struct ListParams {
     pub page_size: u32,
     /// The `next_cursor` of the previous page, unchanged.
     pub cursor: Option<String>,
+    /// `params` beyond the unified ones, checked, passed to the provider as query parameters
+    /// (percent-encoded; never replacing one Patchbay sets).
+    pub extra: Vec<(String, String)>,
+}
+
+impl Default for ListParams {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+            cursor: None,
+            extra: Vec::new(),
+        }
+    }
 }
 
 pub const DEFAULT_PAGE_SIZE: u32 = 25;
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// Limits on the query parameters a `list` passes through.
+pub const MAX_EXTRA_PARAMS: usize = 20;
+pub const MAX_EXTRA_KEY_LEN: usize = 64;
+pub const MAX_EXTRA_VALUE_LEN: usize = 1000;
 
 /// A connection named in the body (both parts optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -268,9 +286,17 @@ pub fn reject_unknown(
     }
 }
 
-fn parse_params(body: &Map<String, Value>) -> Result<(ListParams, Option<bool>)> {
+fn parse_params(
+    body: &Map<String, Value>,
+    operation: Operation,
+) -> Result<(ListParams, Option<bool>)> {
     let params = optional_object(body, "params")?.unwrap_or_default();
-    reject_unknown(&params, &PARAM_FIELDS, "params.", "this request")?;
+    let extra = if operation == Operation::List {
+        pass_through(&params)?
+    } else {
+        reject_unknown(&params, &PARAM_FIELDS, "params.", "this request")?;
+        Vec::new()
+    };
     let page = bounded_integer(&params, "page", "params.page", 1..=10_000)?.unwrap_or(1);
     let page_size = bounded_integer(&params, "page_size", "params.page_size", 1..=MAX_PAGE_SIZE)?
         .unwrap_or(DEFAULT_PAGE_SIZE);
@@ -287,9 +313,83 @@ fn parse_params(body: &Map<String, Value>) -> Result<(ListParams, Option<bool>)>
             page,
             page_size,
             cursor,
+            extra,
         },
         remote_data,
     ))
+}
+
+/// The `params` of a list beyond the unified ones, as provider query parameters: keys of
+/// letters, digits and `_ - . [ ]`, values that are strings, numbers or booleans of printable
+/// text. Anything else is a 400 naming the parameter.
+fn pass_through(params: &Map<String, Value>) -> Result<Vec<(String, String)>> {
+    let extra: Vec<(&String, &Value)> = params
+        .iter()
+        .filter(|(k, _)| !PARAM_FIELDS.contains(&k.as_str()))
+        .collect();
+    if extra.len() > MAX_EXTRA_PARAMS {
+        return Err(Error::invalid_field(
+            "params",
+            format!(
+                "params can carry at most {MAX_EXTRA_PARAMS} provider query parameters besides {}",
+                PARAM_FIELDS.join(", ")
+            ),
+        ));
+    }
+    extra
+        .into_iter()
+        .map(|(key, value)| Ok((checked_key(key)?, checked_value(key, value)?)))
+        .collect()
+}
+
+fn checked_key(key: &str) -> Result<String> {
+    let fits = !key.is_empty()
+        && key.len() <= MAX_EXTRA_KEY_LEN
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'));
+    if fits {
+        return Ok(key.to_owned());
+    }
+    // The key is named as far as it is printable, and never at length.
+    let shown: String = key
+        .chars()
+        .take(MAX_EXTRA_KEY_LEN)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    Err(Error::invalid_field(
+        format!("params.{shown}"),
+        format!(
+            "params.{shown} cannot be passed to the provider: a query parameter name is 1 to {MAX_EXTRA_KEY_LEN} letters, digits or _ - . [ ]"
+        ),
+    ))
+}
+
+fn checked_value(key: &str, value: &Value) -> Result<String> {
+    let field = format!("params.{key}");
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => {
+            return Err(Error::invalid_field(
+                &field,
+                format!(
+                    "{field} is passed to the provider as a query parameter: a string, number or boolean, not {}",
+                    kind(other)
+                ),
+            ));
+        }
+    };
+    if text.chars().count() > MAX_EXTRA_VALUE_LEN || text.chars().any(char::is_control) {
+        return Err(Error::invalid_field(
+            &field,
+            format!(
+                "{field} is passed to the provider as a query parameter: at most {MAX_EXTRA_VALUE_LEN} characters, without control characters"
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 /// Checks a request body (raw bytes, so a JSON syntax error is ours to explain).
@@ -315,7 +415,7 @@ pub fn parse(body: &[u8]) -> Result<UnifiedRequest> {
             "id is required for get: the record's id (or its remote_id)",
         ));
     }
-    let (params, params_remote_data) = parse_params(&body)?;
+    let (params, params_remote_data) = parse_params(&body, operation)?;
     let data = optional_object(&body, "data")?;
     if operation == Operation::Create && data.as_ref().is_none_or(Map::is_empty) {
         return Err(Error::invalid_field(
@@ -437,9 +537,13 @@ mod tests {
             "params.page"
         );
         assert_eq!(
-            field_of(with("params", json!({"sort": "x"}))).0,
+            field_of(with("params", json!({"sort": ["x"]}))).0,
             "params.sort"
         );
+        let mut get = with("operation", json!("get"));
+        get["id"] = json!("1");
+        get["params"] = json!({"sort": "x"});
+        assert_eq!(field_of(get).0, "params.sort");
         assert_eq!(field_of(with("extra", json!(1))).0, "extra");
         assert_eq!(field_of(with("provider", json!(3))).0, "provider");
         assert_eq!(field_of(with("data", json!([1]))).0, "data");
@@ -465,6 +569,45 @@ mod tests {
             json!({"provider": "nango", "resource": "hr.employee", "operation": "create", "data": {"a": 1}}),
         );
         assert_eq!(allowed.unwrap(), ["list", "get"]);
+    }
+
+    #[test]
+    fn list_params_beyond_the_unified_ones_pass_through_checked() {
+        let list = |params: Value| {
+            parse_json(json!({"provider": "nango", "resource": "crm.contact",
+                "operation": "list", "params": params}))
+        };
+        let req =
+            list(json!({"page": 1, "page_size": 50, "sort": "name", "archived": false, "n": 3}))
+                .unwrap();
+        assert_eq!(req.params.page_size, 50);
+        let mut extra = req.params.extra.clone();
+        extra.sort();
+        assert_eq!(
+            extra,
+            [("archived", "false"), ("n", "3"), ("sort", "name")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        for (params, field) in [
+            (json!({"a&b": "1"}), "params.a&b"),
+            (json!({"a=b": "1"}), "params.a=b"),
+            (json!({"a#b": "1"}), "params.a#b"),
+            (json!({"x\r\nHost": "1"}), "params.x??Host"),
+            (json!({"q": "a\r\nX-Injected: 1"}), "params.q"),
+            (json!({"q": "x".repeat(10 * 1024)}), "params.q"),
+            (json!({"q": {"nested": 1}}), "params.q"),
+            (json!({"": "1"}), "params."),
+        ] {
+            let err = list(params.clone()).unwrap_err();
+            assert_eq!((err.status(), err.field()), (400, Some(field)), "{params}");
+        }
+        let many: Map<String, Value> = (0..=MAX_EXTRA_PARAMS)
+            .map(|i| (format!("k{i}"), json!(1)))
+            .collect();
+        assert_eq!(
+            list(Value::Object(many)).unwrap_err().field(),
+            Some("params")
+        );
     }
 
     #[test]

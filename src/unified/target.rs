@@ -2,7 +2,10 @@
 //! (`connectionId`, with `providerConfigKey` when the id alone is ambiguous), or else the one
 //! usable connection whose provider supports the resource. Never another organisation's.
 
-use super::request::{NamedConnection, Resource};
+use super::{
+    crm, hr,
+    request::{NamedConnection, Resource},
+};
 use crate::{
     Error, Hub, Result,
     caller::Caller,
@@ -30,18 +33,20 @@ impl Target {
     }
 }
 
-/// Nango providers whose API Patchbay maps for `resource`, with their display names.
-pub fn providers_for(resource: Resource) -> &'static [(&'static str, &'static str)] {
+/// Nango providers whose API Patchbay maps for `resource`, with their display names: for
+/// contacts and employees, the rows of their provider tables.
+pub fn providers_for(resource: Resource) -> Vec<(&'static str, &'static str)> {
     match resource {
-        Resource::CrmContact => &[
-            ("hubspot", "HubSpot"),
-            ("pipedrive", "Pipedrive"),
-            ("salesforce", "Salesforce"),
-            ("highlevel", "GoHighLevel"),
-        ],
-        Resource::HrEmployee => &[("bamboohr", "BambooHR"), ("bamboohr-basic", "BambooHR")],
-        Resource::WhatsappMessage => &[("whatsapp-business", "WhatsApp Business")],
-        Resource::TwilioSms => &[("twilio", "Twilio")],
+        Resource::CrmContact => crm::NANGO_PROVIDERS
+            .iter()
+            .map(|p| (p.key, p.display_name))
+            .collect(),
+        Resource::HrEmployee => hr::NANGO_PROVIDERS
+            .iter()
+            .flat_map(|p| p.keys.iter().map(|k| (*k, p.display_name)))
+            .collect(),
+        Resource::WhatsappMessage => vec![("whatsapp-business", "WhatsApp Business")],
+        Resource::TwilioSms => vec![("twilio", "Twilio")],
     }
 }
 
@@ -76,13 +81,10 @@ pub async fn resolve(
         .map(|c| to_target(hub, c))
         .collect();
     let named_any = named.connection_id.is_some() || named.provider_config_key.is_some();
+    let providers = providers_for(resource);
     let supported: Vec<Target> = candidates
         .iter()
-        .filter(|t| {
-            providers_for(resource)
-                .iter()
-                .any(|(p, _)| *p == t.provider)
-        })
+        .filter(|t| providers.iter().any(|(p, _)| *p == t.provider))
         .cloned()
         .collect();
     if named_any && supported.is_empty() {

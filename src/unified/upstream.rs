@@ -12,8 +12,9 @@ use crate::{
     nango::{NangoClient, NangoError, ProxyRequest},
 };
 
-/// Error codes that only Nango itself answers with (nango-api.md §5); anything else non-2xx
-/// through the proxy is the provider's own answer.
+/// Error codes that only Nango itself answers with, in its `{"error": {"code"}}` envelope (see
+/// docs/nango.md, "Endpoints used"); anything else non-2xx through the proxy is the provider's
+/// own answer.
 const NANGO_SIDE_CODES: [&str; 7] = [
     "invalid_headers",
     "unknown_provider_config",

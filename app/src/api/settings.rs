@@ -38,7 +38,7 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
             revoked_at: k.revoked_at,
         })
         .collect();
-    let panora = patchbay::panora::link::show(&cx.hub, &caller)
+    let panora = patchbay::unified::panora::link::show(&cx.hub, &caller)
         .await?
         .map(|p| PanoraLinkInfo {
             label: p.label,
@@ -80,10 +80,14 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
 pub async fn save_panora(connection_token: String, label: String) -> Result<(), AppError> {
     let (cx, caller) = admin_caller().await?;
     let ip = crate::ssr::client_ip().await;
-    Ok(
-        patchbay::panora::link::save(&cx.hub, &caller, &connection_token, &label, ip.as_deref())
-            .await?,
+    Ok(patchbay::unified::panora::link::save(
+        &cx.hub,
+        &caller,
+        &connection_token,
+        &label,
+        ip.as_deref(),
     )
+    .await?)
 }
 
 /// Forgets the organisation's Panora connection token.
@@ -91,5 +95,5 @@ pub async fn save_panora(connection_token: String, label: String) -> Result<(), 
 pub async fn remove_panora() -> Result<(), AppError> {
     let (cx, caller) = admin_caller().await?;
     let ip = crate::ssr::client_ip().await;
-    Ok(patchbay::panora::link::remove(&cx.hub, &caller, ip.as_deref()).await?)
+    Ok(patchbay::unified::panora::link::remove(&cx.hub, &caller, ip.as_deref()).await?)
 }

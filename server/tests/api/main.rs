@@ -18,4 +18,5 @@ mod proxy;
 mod sandbox;
 mod security;
 mod unified;
+mod unified_examples;
 mod webhooks;

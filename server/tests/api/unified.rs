@@ -992,3 +992,145 @@ async fn caller_input_never_chooses_the_upstream_host_or_leaves_its_path() {
         "nothing was proxied: {log:?}"
     );
 }
+
+#[tokio::test]
+async fn list_params_pass_through_encoded_and_never_override_patchbays() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .with_nango_sandbox()
+        .build()
+        .await;
+    let mut w = world(&app).await;
+    w.ada.connect("hubspot", None).await;
+    let list = |params: Value| body("nango", "crm.contact", "list", json!({"params": params}));
+    app.clear_sandbox_requests().await;
+    let passed = w
+        .app
+        .unified(
+            &w.key,
+            list(json!({"page_size": 2, "archived": false, "q": "a&b=c#d e", "to": "/../../connections"})),
+        )
+        .await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.body);
+    assert_eq!(passed.json()["data"].as_array().unwrap().len(), 2);
+    let log = app.sandbox_requests().await;
+    let call = log
+        .iter()
+        .find(|r| r["path"].as_str().unwrap_or("").starts_with("/proxy/"))
+        .unwrap();
+    assert_eq!(
+        call["path"], "/proxy/crm/v3/objects/contacts",
+        "never a path"
+    );
+    let query = call["query"].as_str().unwrap();
+    let pairs: Vec<&str> = query.split('&').collect();
+    for expected in [
+        "limit=2",
+        "archived=false",
+        "q=a%26b%3Dc%23d+e",
+        "to=%2F..%2F..%2Fconnections",
+    ] {
+        assert!(pairs.contains(&expected), "{expected} in {query}");
+    }
+    assert_eq!(
+        pairs.iter().filter(|p| p.starts_with("limit=")).count(),
+        1,
+        "{query}"
+    );
+
+    app.clear_sandbox_requests().await;
+    let long = "x".repeat(10 * 1024);
+    for (params, field) in [
+        (json!({"limit": 1000}), "params.limit"),
+        (json!({"LIMIT": 1000}), "params.LIMIT"),
+        (json!({"after": "5"}), "params.after"),
+        (json!({"properties": "hs_secret"}), "params.properties"),
+        (json!({"a&limit": "1000"}), "params.a&limit"),
+        (json!({"a=b": "1"}), "params.a=b"),
+        (json!({"a#b": "1"}), "params.a#b"),
+        (json!({"x\r\nHost": "evil"}), "params.x??Host"),
+        (json!({"q": "a\r\nX-Injected: 1"}), "params.q"),
+        (json!({"q": long}), "params.q"),
+        (json!({"q": ["a", "b"]}), "params.q"),
+    ] {
+        let refused = w.app.unified(&w.key, list(params.clone())).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{params}: {}",
+            refused.body
+        );
+        let error = refused.json()["error"].clone();
+        assert_eq!(error["field"], field, "{params}");
+        assert!(
+            error["message"].as_str().unwrap().len() < 500,
+            "the message does not echo the value"
+        );
+    }
+    // Only a list passes parameters on; elsewhere an unknown parameter is still refused.
+    let get = w
+        .app
+        .unified(
+            &w.key,
+            body(
+                "nango",
+                "crm.contact",
+                "get",
+                json!({"id": "1", "params": {"archived": true}}),
+            ),
+        )
+        .await;
+    assert_eq!(get.json()["error"]["field"], "params.archived");
+    let log = app.sandbox_requests().await;
+    assert!(
+        log.iter()
+            .all(|r| !r["path"].as_str().unwrap_or("").starts_with("/proxy/")),
+        "nothing was proxied: {log:?}"
+    );
+}
+
+#[tokio::test]
+async fn simple_and_full_forms_that_disagree_are_refused() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .with_nango_sandbox()
+        .build()
+        .await;
+    let mut w = world(&app).await;
+    w.ada.connect("hubspot", None).await;
+    for (resource, data, field) in [
+        (
+            "crm.contact",
+            json!({"email": "a@example.com", "email_addresses": [{"email_address": "b@example.com"}]}),
+            "data.email",
+        ),
+        (
+            "crm.contact",
+            json!({"first_name": "A", "phone": "+15550100", "phone_numbers": [{"phone_number": "+15550199"}]}),
+            "data.phone",
+        ),
+        (
+            "twilio.sms",
+            json!({"From": "+15005550006", "from": "+15005550007", "to": "+14155550100", "body": "x"}),
+            "data.from",
+        ),
+        (
+            "twilio.sms",
+            json!({"from": "+15005550006", "to": "+14155550100", "Body": "x", "body": "y"}),
+            "data.body",
+        ),
+    ] {
+        let refused = w
+            .app
+            .unified(
+                &w.key,
+                body("nango", resource, "create", json!({"data": data})),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{data}: {}",
+            refused.body
+        );
+        assert_eq!(refused.json()["error"]["field"], field, "{data}");
+    }
+}

@@ -315,7 +315,9 @@ async fn the_panora_token_is_encrypted_at_rest(backend: Backend) {
         .unwrap();
     assert!(audit.iter().all(|d| !d.contains(TOKEN)));
     assert_eq!(
-        patchbay::panora::link::token(&app.hub, &org).await.unwrap(),
+        patchbay::unified::panora::link::token(&app.hub, &org)
+            .await
+            .unwrap(),
         Some(TOKEN.to_owned())
     );
     let settings = ada.call("settings/load", &[]).await;
@@ -336,7 +338,7 @@ async fn the_panora_token_is_encrypted_at_rest(backend: Backend) {
     .await
     .unwrap();
     assert!(
-        patchbay::panora::link::token(&app.hub, &eve_org)
+        patchbay::unified::panora::link::token(&app.hub, &eve_org)
             .await
             .is_err()
     );
@@ -350,7 +352,9 @@ async fn the_panora_token_is_encrypted_at_rest(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        patchbay::panora::link::token(&app.hub, &org).await.unwrap(),
+        patchbay::unified::panora::link::token(&app.hub, &org)
+            .await
+            .unwrap(),
         Some(legacy.to_owned())
     );
     let resealed: String =
@@ -361,7 +365,9 @@ async fn the_panora_token_is_encrypted_at_rest(backend: Backend) {
             .unwrap();
     assert!(!resealed.contains(legacy), "{resealed}");
     assert_eq!(
-        patchbay::panora::link::token(&app.hub, &org).await.unwrap(),
+        patchbay::unified::panora::link::token(&app.hub, &org)
+            .await
+            .unwrap(),
         Some(legacy.to_owned())
     );
 }

@@ -1,7 +1,8 @@
-//! The Panora HTTP client (panora-api.md A.3, A.5, A.6, A.9): the API key as `x-api-key`
-//! (and as a Bearer token, as the seeds send it), the end user's `x-connection-token`, one
+//! The Panora HTTP client (see docs/panora.md): the API key as `x-api-key` (and as a Bearer
+//! token, as Panora's own examples send it), the end user's `x-connection-token`, one
 //! `reqwest::Client` with timeouts, and retries of GETs (429, 5xx, timeouts) with backoff.
-//! Every URL is built from an [`UpstreamPath`] and checked to stay under the API base.
+//! Every URL is built from a checked [`UpstreamPath`](crate::upstream_path::UpstreamPath) and
+//! checked to stay under the API base.
 
 use std::time::Duration;
 
@@ -12,8 +13,8 @@ use url::Url;
 use crate::{
     Error, Result,
     nango::retry::{RetryPolicy, retry_wait},
-    unified::upstream::message_of,
-    upstream_path::{self, UpstreamPath},
+    unified::{call::Call, upstream::message_of},
+    upstream_path,
 };
 
 const PROVIDER: &str = "Panora";
@@ -78,52 +79,27 @@ impl PanoraClient {
         &self.config.api_url
     }
 
-    /// `GET path?query` for the connection `token`.
-    pub async fn get(
-        &self,
-        path: &UpstreamPath,
-        query: &[(&str, String)],
-        token: &str,
-    ) -> Result<Value> {
-        self.send(Method::GET, path, query, token, None).await
-    }
-
-    /// `POST path?query` with a JSON body.
-    pub async fn post(
-        &self,
-        path: &UpstreamPath,
-        query: &[(&str, String)],
-        token: &str,
-        body: &Value,
-    ) -> Result<Value> {
-        self.send(Method::POST, path, query, token, Some(body))
-            .await
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &UpstreamPath,
-        query: &[(&str, String)],
-        token: &str,
-        body: Option<&Value>,
-    ) -> Result<Value> {
-        let url = path.url_under(&self.base, &[])?;
+    /// Sends `call` for the connection `token`; GETs are retried on 429, 5xx and timeouts.
+    pub async fn send(&self, call: &Call, token: &str) -> Result<Value> {
+        let url = call.path.url_under(&self.base, &[])?;
         let mut attempt = 0;
         loop {
             let mut builder = self
                 .http
-                .request(method.clone(), url.clone())
+                .request(call.method.clone(), url.clone())
                 .header("x-api-key", &self.config.api_key)
                 .bearer_auth(&self.config.api_key)
                 .header("x-connection-token", token)
-                .query(query);
-            if let Some(body) = body {
+                .query(&call.query);
+            for (name, value) in &call.headers {
+                builder = builder.header(*name, *value);
+            }
+            if let Some(body) = &call.json {
                 builder = builder.json(body);
             }
             let outcome = builder.send().await;
             let can_retry = attempt < self.config.retry.max_retries;
-            let wait = retry_wait(&outcome, method == Method::GET).filter(|_| can_retry);
+            let wait = retry_wait(&outcome, call.method == Method::GET).filter(|_| can_retry);
             if let Some(wait) = wait {
                 drop(outcome);
                 tokio::time::sleep(self.config.retry.delay(attempt, wait)).await;
@@ -135,8 +111,8 @@ impl PanoraClient {
     }
 }
 
-/// Panora's answer as JSON, or our error: 4xx passed on, 5xx (Panora's "anything else",
-/// A.9) as 502, timeouts as 504.
+/// Panora's answer as JSON, or our error: 4xx passed on, 5xx (Panora answers 500 for anything
+/// it did not foresee, an unknown token included) as 502, timeouts as 504.
 async fn read(outcome: reqwest::Result<reqwest::Response>) -> Result<Value> {
     let response = outcome.map_err(transport)?;
     let status = response.status();

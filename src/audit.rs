@@ -2,7 +2,7 @@
 //! the change they describe, so a change and its record land together or not at all.
 
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::{Hub, Result, accounts::Viewer, time::now_ms};
 

@@ -258,7 +258,10 @@ impl Error {
     pub fn is_internal(&self) -> bool {
         matches!(
             self,
-            Self::Database(_) | Self::Migration(_) | Self::Internal(_) | Self::InternalSource { .. }
+            Self::Database(_)
+                | Self::Migration(_)
+                | Self::Internal(_)
+                | Self::InternalSource { .. }
         )
     }
 

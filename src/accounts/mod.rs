@@ -8,6 +8,6 @@ pub mod sessions;
 pub mod users;
 pub mod validate;
 
-pub use sessions::{NewSession, Viewer};
 pub use person::User;
+pub use sessions::{NewSession, Viewer};
 pub use users::{SignUp, SignedUp, sign_in, sign_up};

@@ -5,6 +5,7 @@
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
+
 use super::person::User;
 use crate::{
     Error, Hub, Result,
@@ -88,8 +89,7 @@ pub type TokenMac = Hmac<Sha256>;
 
 /// Builds the token MAC from the server's secret.
 pub fn token_mac(key: &[u8]) -> Result<TokenMac> {
-    <TokenMac as Mac>::new_from_slice(key)
-        .map_err(|e| Error::internal("unusable session key", e))
+    <TokenMac as Mac>::new_from_slice(key).map_err(|e| Error::internal("unusable session key", e))
 }
 
 /// The stored form of a token: HMAC-SHA256 under the server's secret.

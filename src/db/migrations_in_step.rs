@@ -111,9 +111,14 @@ fn apply(schema: &mut Schema, statement: &str) {
             );
         }
         ("create", "index" | "unique") => {
-            let on = words.iter().position(|w| w == "on").expect("CREATE INDEX … ON");
+            let on = words
+                .iter()
+                .position(|w| w == "on")
+                .expect("CREATE INDEX … ON");
             let name = words[on - 1].clone();
-            let table = schema.get_mut(word(on + 1)).expect("an index on a known table");
+            let table = schema
+                .get_mut(word(on + 1))
+                .expect("an index on a known table");
             table.indexes.insert(name);
         }
         ("drop", "table") => {

@@ -133,8 +133,9 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::internal(format!("cannot create the database folder {parent:?}"), e))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Error::internal(format!("cannot create the database folder {parent:?}"), e)
+        })?;
     }
     let query = if query.split('&').any(|kv| kv.starts_with("mode=")) {
         query.to_owned()

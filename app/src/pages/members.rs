@@ -3,7 +3,6 @@
 
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 use crate::{
     api::orgs::{ChangeRole, CreateInvite, RemoveMember, RevokeInvite, load_members},

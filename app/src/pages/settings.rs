@@ -4,7 +4,6 @@
 
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 use crate::{
     api::settings::{CreateApiKey, RemovePanora, RevokeApiKey, SavePanora, load_settings},

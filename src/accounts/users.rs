@@ -6,8 +6,7 @@
 //! no email to confirm through. Sign-up is rate-limited per IP. Sign-in answers the same way for
 //! a wrong email and a wrong password, and is rate-limited per IP and per (IP, email) pair.
 
-pub use super::person::User;
-use super::{limiter::ip_email_key, password, sessions, validate};
+use super::{limiter::ip_email_key, password, person::User, sessions, validate};
 use crate::{Error, Hub, Result, audit, error::is_unique_violation, orgs, time::now_ms};
 
 /// A user's row with the hash sign-in checks the password against.

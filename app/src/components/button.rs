@@ -173,6 +173,38 @@ mod tests {
         );
     }
 
+    /// The element the pages' Playwright tests find: its `type`, the spread `data-testid`, the
+    /// `disabled` attribute only while disabled, and the classes.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_button_renders_its_attributes_and_classes() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let pending = RwSignal::new(true);
+            let html = view! {
+                <PrimaryButton kind="button" block=true attr:data-testid="go" disabled=move || pending.get()>
+                    "Go"
+                </PrimaryButton>
+            }
+            .to_html();
+            assert!(html.starts_with("<button"), "{html}");
+            assert!(html.contains(r#"type="button""#), "{html}");
+            assert!(html.contains(r#"data-testid="go""#), "{html}");
+            assert!(html.contains("disabled"), "{html}");
+            assert!(html.contains("disabled:opacity-60"), "{html}");
+            assert!(html.contains(">Go<"), "{html}");
+
+            let plain = view! { <PrimaryButton size=Size::Compact>"Filter"</PrimaryButton> }.to_html();
+            assert!(plain.contains(r#"type="submit""#), "{plain}");
+            assert!(!plain.contains("disabled"), "{plain}");
+            assert_eq!(
+                set(plain.split('"').nth(3).unwrap_or_default()),
+                set("rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"),
+                "{plain}"
+            );
+        });
+    }
+
     #[test]
     fn a_sign_in_link_and_a_compact_button_have_the_classes_the_pages_had() {
         let link = Style {

@@ -21,7 +21,7 @@ const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 const MAX_NAME_CHARS: usize = 60;
 
 /// A key as the settings page lists it (never the key itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApiKey {
     pub id: String,
     pub name: String,
@@ -116,27 +116,15 @@ pub async fn create(
 /// The organisation's keys, newest first, revoked ones included (admins only).
 pub async fn list(hub: &Hub, caller: &Caller) -> Result<Vec<ApiKey>> {
     caller.require_admin_person()?;
-    let rows = sqlx::query(
-        "SELECT k.id, k.name, k.prefix, u.display_name, k.created_at, k.last_used_at, k.revoked_at
+    Ok(sqlx::query_as(
+        "SELECT k.id, k.name, k.prefix, u.display_name AS created_by, k.created_at,
+                k.last_used_at, k.revoked_at
          FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
          WHERE k.org_id = $1 ORDER BY k.created_at DESC, k.id",
     )
     .bind(&caller.org_id)
     .fetch_all(hub.db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ApiKey {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                prefix: row.try_get("prefix")?,
-                created_by: row.try_get("display_name")?,
-                created_at: row.try_get("created_at")?,
-                last_used_at: row.try_get("last_used_at")?,
-                revoked_at: row.try_get("revoked_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Revokes one of the organisation's keys (admins only). Revoking twice changes nothing.

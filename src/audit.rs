@@ -2,7 +2,7 @@
 //! the change they describe, so a change and its record land together or not at all.
 
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::{Hub, Result, accounts::Viewer, time::now_ms};
 
@@ -19,7 +19,7 @@ pub struct Entry<'a> {
 }
 
 /// An entry as the admin console lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Record {
     pub id: String,
     pub actor: Option<String>,
@@ -52,7 +52,7 @@ pub async fn record_in(tx: &mut Transaction<'_, Any>, entry: Entry<'_>) -> Resul
 /// The newest entries of the viewer's organisation (admins only).
 pub async fn recent(hub: &Hub, viewer: &Viewer, limit: i64) -> Result<Vec<Record>> {
     let org = viewer.require_admin()?;
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.id, u.email AS actor, a.action, a.target, a.detail, a.ip, a.created_at
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
          WHERE a.org_id = $1 ORDER BY a.created_at DESC LIMIT $2",
@@ -60,18 +60,5 @@ pub async fn recent(hub: &Hub, viewer: &Viewer, limit: i64) -> Result<Vec<Record
     .bind(&org.org_id)
     .bind(limit.clamp(1, 500))
     .fetch_all(hub.db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Record {
-                id: row.try_get("id")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                target: row.try_get("target")?,
-                detail: row.try_get("detail")?,
-                ip: row.try_get("ip")?,
-                created_at: row.try_get("created_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }

@@ -1,7 +1,7 @@
-//! The Connect flow's two server-side steps (DESIGN.md §4): a connect session limited to one
-//! integration and tagged with the person and organisation, then the confirmation that reads
-//! the new connection back from Nango, refuses it unless it carries this organisation's tag,
-//! and records it. The browser's word alone never creates a connection.
+//! The Connect flow's two server-side steps (docs/flows.md, "Connect"): a connect session limited
+//! to one integration and tagged with the person and organisation, then the confirmation that reads
+//! the new connection back from Nango, refuses it unless it carries this organisation's tag, and
+//! records it. The browser's word alone never creates a connection.
 
 use std::collections::BTreeMap;
 

@@ -42,6 +42,14 @@ impl ConnectionStatus {
     }
 }
 
+/// A stored status as the lists read it: a value this version does not know reads as `Error`,
+/// so a row written by a newer Patchbay still lists.
+impl From<String> for ConnectionStatus {
+    fn from(stored: String) -> Self {
+        Self::parse(&stored).unwrap_or(Self::Error)
+    }
+}
+
 /// How an organisation stands with one connector: its live (not disconnected) accounts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ConnectorUsage {
@@ -52,11 +60,12 @@ pub struct ConnectorUsage {
 }
 
 /// One connection as the connector detail view lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ConnectionSummary {
     pub id: String,
     pub nango_connection_id: String,
     pub account_label: Option<String>,
+    #[sqlx(try_from = "String")]
     pub status: ConnectionStatus,
     pub connected_by: Option<String>,
     pub connected_at: i64,
@@ -92,9 +101,9 @@ pub async fn list_for_connector(
     org_id: &str,
     connector_slug: &str,
 ) -> Result<Vec<ConnectionSummary>> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.nango_connection_id, c.account_label, c.status, u.display_name,
-                c.connected_at
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.nango_connection_id, c.account_label, c.status,
+                u.display_name AS connected_by, c.connected_at
          FROM connections c LEFT JOIN users u ON u.id = c.connected_by
          WHERE c.org_id = $1 AND c.connector_slug = $2
          ORDER BY c.connected_at DESC",
@@ -102,20 +111,7 @@ pub async fn list_for_connector(
     .bind(org_id)
     .bind(connector_slug)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ConnectionSummary {
-                id: row.try_get("id")?,
-                nango_connection_id: row.try_get("nango_connection_id")?,
-                account_label: row.try_get("account_label")?,
-                status: ConnectionStatus::parse(row.try_get::<&str, _>("status")?)
-                    .unwrap_or(ConnectionStatus::Error),
-                connected_by: row.try_get("display_name")?,
-                connected_at: row.try_get("connected_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// A connection Nango vouches for, to record as active.
@@ -268,12 +264,13 @@ pub async fn record_if_owned(
 }
 
 /// One connection as the connections page lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OrgConnection {
     pub id: String,
     pub connector_slug: String,
     pub provider_config_key: String,
     pub nango_connection_id: String,
+    #[sqlx(try_from = "String")]
     pub status: ConnectionStatus,
     pub status_detail: Option<String>,
     pub connected_by_id: Option<String>,
@@ -296,9 +293,10 @@ pub async fn list_for_org(
     org_id: &str,
     query: &ConnectionQuery,
 ) -> Result<Vec<OrgConnection>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT c.id, c.connector_slug, c.provider_config_key, c.nango_connection_id, c.status,
-                c.status_detail, c.connected_by, u.display_name, c.connected_at, c.last_checked_at
+                c.status_detail, c.connected_by AS connected_by_id, u.display_name AS connected_by,
+                c.connected_at, c.last_checked_at
          FROM connections c LEFT JOIN users u ON u.id = c.connected_by
          WHERE c.org_id = $1
            AND ($2 = '' OR c.connector_slug = $2)
@@ -311,22 +309,5 @@ pub async fn list_for_org(
     .bind(query.status.map_or("", ConnectionStatus::as_str))
     .bind(query.connected_by.as_deref().unwrap_or(""))
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OrgConnection {
-                id: row.try_get("id")?,
-                connector_slug: row.try_get("connector_slug")?,
-                provider_config_key: row.try_get("provider_config_key")?,
-                nango_connection_id: row.try_get("nango_connection_id")?,
-                status: ConnectionStatus::parse(row.try_get::<&str, _>("status")?)
-                    .unwrap_or(ConnectionStatus::Error),
-                status_detail: row.try_get("status_detail")?,
-                connected_by_id: row.try_get("connected_by")?,
-                connected_by: row.try_get("display_name")?,
-                connected_at: row.try_get("connected_at")?,
-                last_checked_at: row.try_get("last_checked_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }

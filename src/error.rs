@@ -100,11 +100,49 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// A failure on our side with nothing underneath it (a broken invariant, a missing piece of
+    /// set-up). Logged, never shown to the caller.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A failure on our side caused by another error, which it keeps as its source so the log
+    /// shows the whole chain ([`Error::report`]); `context` says what was being done. Never
+    /// shown to the caller. Build it with [`Error::internal`].
+    #[error("internal error: {context}")]
+    InternalSource {
+        context: String,
+        #[source]
+        source: BoxError,
+    },
 }
 
+/// Any error, boxed: the cause an [`Error::InternalSource`] keeps.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 impl Error {
+    /// An internal error that keeps `source` as its cause.
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::InternalSource {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    /// The message followed by every cause in its source chain (`a: b: c`), for the log; a cause
+    /// whose text the message already ends with is not repeated.
+    pub fn report(&self) -> String {
+        let mut report = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !report.ends_with(&text) {
+                report.push_str(": ");
+                report.push_str(&text);
+            }
+            source = cause.source();
+        }
+        report
+    }
+
     pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
         Self::Validation {
             field,
@@ -161,7 +199,10 @@ impl Error {
             Self::UpstreamTimeout { .. } => "upstream_timeout",
             Self::Nango(crate::nango::NangoError::Timeout) => "nango_timeout",
             Self::Nango(_) => "nango_error",
-            Self::Database(_) | Self::Migration(_) | Self::Internal(_) => "internal_error",
+            Self::Database(_)
+            | Self::Migration(_)
+            | Self::Internal(_)
+            | Self::InternalSource { .. } => "internal_error",
         }
     }
 
@@ -206,7 +247,10 @@ impl Error {
             Self::RateLimited { .. } => 429,
             Self::Nango(crate::nango::NangoError::Timeout) => 504,
             Self::Nango(_) => 502,
-            Self::Database(_) | Self::Migration(_) | Self::Internal(_) => 500,
+            Self::Database(_)
+            | Self::Migration(_)
+            | Self::Internal(_)
+            | Self::InternalSource { .. } => 500,
         }
     }
 
@@ -214,7 +258,10 @@ impl Error {
     pub fn is_internal(&self) -> bool {
         matches!(
             self,
-            Self::Database(_) | Self::Migration(_) | Self::Internal(_)
+            Self::Database(_)
+                | Self::Migration(_)
+                | Self::Internal(_)
+                | Self::InternalSource { .. }
         )
     }
 
@@ -278,6 +325,31 @@ mod tests {
         for (err, status, code) in cases {
             assert_eq!((err.status(), err.code()), (status, code), "{err:?}");
         }
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_source_for_the_log_only() {
+        let io = std::io::Error::other("disk full at /var/lib/patchbay");
+        let err = Error::internal("cannot create the database folder", io);
+        assert_eq!((err.status(), err.code()), (500, "internal_error"));
+        assert!(err.is_internal());
+        let source = std::error::Error::source(&err).expect("the cause is kept");
+        assert_eq!(source.to_string(), "disk full at /var/lib/patchbay");
+        assert_eq!(
+            err.report(),
+            "internal error: cannot create the database folder: disk full at /var/lib/patchbay"
+        );
+        assert!(!err.public_message().contains("disk full"));
+    }
+
+    #[test]
+    fn a_report_does_not_repeat_a_cause_the_message_already_names() {
+        let err = Error::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(err.report(), err.to_string());
+        assert_eq!(
+            Error::Internal("no context".into()).report(),
+            "internal error: no context"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Managing connections after they exist (DESIGN.md §4): health checks, reconnect sessions,
-//! disconnects, and the reconciliation that keeps Patchbay's records true to Nango when a
-//! webhook never came. Members act on their own connections, admins on all of them.
+//! Managing connections after they exist (docs/flows.md, "Check, reconnect, disconnect"): health
+//! checks, reconnect sessions, disconnects, and the reconciliation that keeps Patchbay's records
+//! true to Nango when a webhook never came. Members act on their own connections, admins on all of
+//! them.
 
 use std::collections::HashSet;
 
@@ -22,7 +23,7 @@ use crate::{
 };
 
 /// A connection row, scoped to the viewer's organisation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 struct Owned {
     id: String,
     provider_config_key: String,
@@ -33,7 +34,7 @@ struct Owned {
 
 async fn load_owned(hub: &Hub, viewer: &Viewer, id: &str) -> Result<Owned> {
     let org = viewer.require_org()?;
-    let row = sqlx::query(
+    let owned: Owned = sqlx::query_as(
         "SELECT id, provider_config_key, nango_connection_id, connected_by, status
          FROM connections WHERE id = $1 AND org_id = $2",
     )
@@ -43,13 +44,6 @@ async fn load_owned(hub: &Hub, viewer: &Viewer, id: &str) -> Result<Owned> {
     .await?
     // Another organisation's connection is indistinguishable from a missing one.
     .ok_or(Error::NotFound("connection"))?;
-    let owned = Owned {
-        id: row.try_get("id")?,
-        provider_config_key: row.try_get("provider_config_key")?,
-        nango_connection_id: row.try_get("nango_connection_id")?,
-        connected_by: row.try_get("connected_by")?,
-        status: row.try_get("status")?,
-    };
     if org.role != Role::Admin && owned.connected_by.as_deref() != Some(viewer.user.id.as_str()) {
         return Err(Error::Forbidden(
             "only the person who connected this account, or an admin, can do this".to_owned(),

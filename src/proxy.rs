@@ -47,7 +47,7 @@ const FORWARDED_RESPONSE_HEADERS: [&str; 12] = [
 
 /// Header names that never cross, not even as `Upstream-<Name>`: credentials (Nango injects the
 /// connection's own), cookies, hop-by-hop and framing headers, and anything Nango would read as
-/// one of its own control headers (nango-api.md §5).
+/// one of its own control headers (docs/nango.md, "Proxy").
 const BLOCKED_UPSTREAM_HEADERS: [&str; 25] = [
     "authorization",
     "cookie",

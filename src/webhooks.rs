@@ -1,19 +1,17 @@
-//! Webhooks from Nango (nango-api.md §6): verify the signature on the raw bytes, store each
-//! delivery, and apply it to Patchbay's records in the same transaction, so an event and its
+//! Webhooks from Nango (docs/nango.md, "Webhooks"): verify the signature on the raw bytes, store
+//! each delivery, and apply it to Patchbay's records in the same transaction, so an event and its
 //! effect land together or not at all (then Nango retries, because the answer is a 5xx).
-//!
-//! Deduplication: Nango retries a delivery it did not see acknowledged, with the same bytes,
-//! within minutes. A body whose SHA-256 was stored less than [`DEDUPE_WINDOW_MS`] ago is a
-//! `duplicate` and changes nothing; after the window the same bytes are a new event (a second,
-//! genuine refresh failure days later must mark the connection again). The window is enforced
-//! by a unique `dedupe_key` column (the body hash, released when its window has passed): the
-//! delivery claims it first with `INSERT … ON CONFLICT DO NOTHING`, so of concurrent copies
-//! exactly one is applied and the others (on PostgreSQL after waiting for it) are duplicates.
-//!
-//! A bad body is never a 5xx (Nango would retry it forever): a body that is not JSON is stored
-//! as received; NUL characters (which PostgreSQL's TEXT cannot hold) are replaced by U+FFFD in
-//! the stored payload and in every decoded string, and an event whose connection, integration
-//! or organisation names held a NUL is stored but not applied.
+//! Deduplication: Nango retries a delivery it did not see acknowledged, with the same bytes, within
+//! minutes. A body whose SHA-256 was stored less than [`DEDUPE_WINDOW_MS`] ago is a `duplicate` and
+//! changes nothing; after the window the same bytes are a new event (a second, genuine refresh
+//! failure days later must mark the connection again). The window is enforced by a unique
+//! `dedupe_key` column (the body hash, released when its window has passed): the delivery claims it
+//! first with `INSERT … ON CONFLICT DO NOTHING`, so of concurrent copies exactly one is applied and
+//! the others (on PostgreSQL after waiting for it) are duplicates.  A bad body is never a 5xx
+//! (Nango would retry it forever): a body that is not JSON is stored as received; NUL characters
+//! (which PostgreSQL's TEXT cannot hold) are replaced by U+FFFD in the stored payload and in every
+//! decoded string, and an event whose connection, integration or organisation names held a NUL is
+//! stored but not applied.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -31,12 +29,72 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
     pub event_id: String,
-    /// `applied`, `ignored`, `stored` or `duplicate`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub detail: Option<String>,
 }
 
-/// The fields of Nango's webhook bodies that Patchbay acts on (§6.3–§6.6).
+/// What a delivery did, as the answer and the `webhook_events.outcome` column spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The event changed Patchbay's records (a connection recorded or its status set).
+    Applied,
+    /// The event was stored but could not be applied (unknown connection or organisation,
+    /// another organisation's connection, a failed operation, a NUL in a name).
+    Ignored,
+    /// The event was stored and needs no action (not an `auth` event, or not JSON).
+    Stored,
+    /// A redelivery within [`DEDUPE_WINDOW_MS`]: nothing stored, nothing changed.
+    Duplicate,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Ignored => "ignored",
+            Self::Stored => "stored",
+            Self::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// The effect of one stored delivery: its outcome, a sentence for the log, and the organisation
+/// it concerns (which makes it visible in that organisation's webhook log).
+#[derive(Debug, PartialEq, Eq)]
+struct Effect {
+    outcome: Outcome,
+    detail: Option<String>,
+    org_id: Option<String>,
+}
+
+impl Effect {
+    fn applied(detail: impl Into<String>, org_id: String) -> Self {
+        Self {
+            outcome: Outcome::Applied,
+            detail: Some(detail.into()),
+            org_id: Some(org_id),
+        }
+    }
+
+    fn ignored(detail: impl Into<String>, org_id: Option<String>) -> Self {
+        Self {
+            outcome: Outcome::Ignored,
+            detail: Some(detail.into()),
+            org_id,
+        }
+    }
+
+    fn stored(detail: Option<&str>, org_id: Option<String>) -> Self {
+        Self {
+            outcome: Outcome::Stored,
+            detail: detail.map(str::to_owned),
+            org_id,
+        }
+    }
+}
+
+/// The fields of Nango's webhook bodies that Patchbay acts on (docs/nango.md, "Webhooks").
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Event {
@@ -191,14 +249,13 @@ pub async fn receive(
                 .await?;
         return Ok(Receipt {
             event_id: first.unwrap_or_default(),
-            outcome: "duplicate".to_owned(),
+            outcome: Outcome::Duplicate,
             detail: None,
         });
     }
-    let (outcome, detail, org_id) = if names_nul {
-        (
-            "ignored".to_owned(),
-            Some("the event names its connection or organisation with a NUL character".to_owned()),
+    let effect = if names_nul {
+        Effect::ignored(
+            "the event names its connection or organisation with a NUL character",
             None,
         )
     } else {
@@ -207,17 +264,17 @@ pub async fn receive(
     sqlx::query(
         "UPDATE webhook_events SET outcome = $1, outcome_detail = $2, org_id = $3 WHERE id = $4",
     )
-    .bind(&outcome)
-    .bind(detail.as_deref())
-    .bind(org_id.as_deref())
+    .bind(effect.outcome.as_str())
+    .bind(effect.detail.as_deref())
+    .bind(effect.org_id.as_deref())
     .bind(&event_id)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(Receipt {
         event_id,
-        outcome,
-        detail,
+        outcome: effect.outcome,
+        detail: effect.detail,
     })
 }
 
@@ -252,37 +309,28 @@ fn scrub_nul(value: &mut Value) {
     }
 }
 
-/// Applies the event's effect; returns (outcome, detail, organisation).
+/// Applies the event's effect inside the delivery's transaction.
 async fn apply(
     hub: &Hub,
     tx: &mut Transaction<'_, Any>,
     event: &Event,
     parsed: bool,
-) -> Result<(String, Option<String>, Option<String>)> {
+) -> Result<Effect> {
     if !parsed {
-        return Ok((
-            "stored".to_owned(),
-            Some("the body is not JSON".to_owned()),
-            None,
-        ));
+        return Ok(Effect::stored(Some("the body is not JSON"), None));
     }
     if event.kind.as_deref() != Some("auth") {
-        return Ok(("stored".to_owned(), None, None));
+        return Ok(Effect::stored(None, None));
     }
     let (Some(connection_id), Some(key)) = (&event.connection_id, &event.provider_config_key)
     else {
-        return Ok((
-            "ignored".to_owned(),
-            Some("the auth event names no connection".to_owned()),
-            None,
-        ));
+        return Ok(Effect::ignored("the auth event names no connection", None));
     };
     match (event.operation.as_deref(), event.success) {
         (Some("creation" | "override"), Some(true)) => {
             let Some(org_id) = known_org(tx, event.org_id()).await? else {
-                return Ok((
-                    "ignored".to_owned(),
-                    Some("no organisation of this Patchbay is tagged on the connection".to_owned()),
+                return Ok(Effect::ignored(
+                    "no organisation of this Patchbay is tagged on the connection",
                     None,
                 ));
             };
@@ -302,16 +350,8 @@ async fn apply(
             )
             .await?;
             Ok(match recorded {
-                Some(_) => (
-                    "applied".to_owned(),
-                    Some("connection recorded as active".to_owned()),
-                    Some(org_id),
-                ),
-                None => (
-                    "ignored".to_owned(),
-                    Some("the connection belongs to another organisation".to_owned()),
-                    None,
-                ),
+                Some(_) => Effect::applied("connection recorded as active", org_id),
+                None => Effect::ignored("the connection belongs to another organisation", None),
             })
         }
         (Some("refresh"), Some(false)) => {
@@ -326,16 +366,8 @@ async fn apply(
             )
             .await?;
             Ok(match org {
-                Some(org) => (
-                    "applied".to_owned(),
-                    Some(format!("needs reconnect: {detail}")),
-                    Some(org),
-                ),
-                None => (
-                    "ignored".to_owned(),
-                    Some("unknown connection".to_owned()),
-                    None,
-                ),
+                Some(org) => Effect::applied(format!("needs reconnect: {detail}"), org),
+                None => Effect::ignored("unknown connection", None),
             })
         }
         (Some("refresh"), Some(true)) => {
@@ -349,31 +381,18 @@ async fn apply(
             )
             .await?;
             Ok(match org {
-                Some(org) => (
-                    "applied".to_owned(),
-                    Some("credentials work again".to_owned()),
-                    Some(org),
-                ),
-                None => (
-                    "ignored".to_owned(),
-                    Some("no connection in error to recover".to_owned()),
-                    None,
-                ),
+                Some(org) => Effect::applied("credentials work again", org),
+                None => Effect::ignored("no connection in error to recover", None),
             })
         }
         (Some(operation), Some(false)) => {
             let org = known_org(tx, event.org_id()).await?;
-            Ok((
-                "ignored".to_owned(),
-                Some(format!("{operation} failed: {}", event.error_text())),
+            Ok(Effect::ignored(
+                format!("{operation} failed: {}", event.error_text()),
                 org,
             ))
         }
-        _ => Ok((
-            "stored".to_owned(),
-            None,
-            known_org(tx, event.org_id()).await?,
-        )),
+        _ => Ok(Effect::stored(None, known_org(tx, event.org_id()).await?)),
     }
 }
 
@@ -431,7 +450,7 @@ async fn set_status(
 }
 
 /// A webhook as the admin's webhook log shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LoggedWebhook {
     pub id: String,
     pub received_at: i64,
@@ -452,7 +471,7 @@ pub async fn recent(
     limit: i64,
 ) -> Result<Vec<LoggedWebhook>> {
     let org = viewer.require_admin()?;
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, received_at, event_type, operation, provider_config_key, nango_connection_id,
                 signature, outcome, outcome_detail
          FROM webhook_events WHERE org_id = $1 ORDER BY received_at DESC LIMIT $2",
@@ -460,22 +479,7 @@ pub async fn recent(
     .bind(&org.org_id)
     .bind(limit.clamp(1, 500))
     .fetch_all(hub.db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(LoggedWebhook {
-                id: row.try_get("id")?,
-                received_at: row.try_get("received_at")?,
-                event_type: row.try_get("event_type")?,
-                operation: row.try_get("operation")?,
-                provider_config_key: row.try_get("provider_config_key")?,
-                nango_connection_id: row.try_get("nango_connection_id")?,
-                signature: row.try_get("signature")?,
-                outcome: row.try_get("outcome")?,
-                outcome_detail: row.try_get("outcome_detail")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 #[cfg(test)]
@@ -495,6 +499,22 @@ mod tests {
         scrub_nul(&mut value);
         assert!(!value.to_string().contains("\\u0000"), "{value}");
         assert_eq!(value["k\u{FFFD}"][1]["y"], "\u{FFFD}");
+    }
+
+    #[test]
+    fn outcomes_are_spelled_the_same_on_the_wire_and_in_the_log() {
+        for outcome in [
+            Outcome::Applied,
+            Outcome::Ignored,
+            Outcome::Stored,
+            Outcome::Duplicate,
+        ] {
+            assert_eq!(
+                serde_json::to_value(outcome).unwrap(),
+                serde_json::Value::String(outcome.as_str().to_owned())
+            );
+        }
+        assert_eq!(Outcome::Duplicate.as_str(), "duplicate");
     }
 
     #[test]

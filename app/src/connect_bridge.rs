@@ -1,7 +1,7 @@
 //! The Connect UI bridge, in Rust for the browser: opens Nango's Connect UI in an iframe the way
-//! `@nangohq/frontend` does (nango-api.md §8.1) and speaks its postMessage protocol: events are
-//! accepted only from Connect UI's origin, the session token is posted after `ready`, and on
-//! `close` the iframe is removed and scrolling restored.
+//! `@nangohq/frontend` does (docs/nango.md, "Connect UI (postMessage)") and speaks its postMessage
+//! protocol: events are accepted only from Connect UI's origin, the session token is posted after
+//! `ready`, and on `close` the iframe is removed and scrolling restored.
 
 use std::{cell::RefCell, rc::Rc};
 

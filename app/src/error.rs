@@ -44,7 +44,7 @@ impl FromServerFnError for AppError {
             // The caller's arguments did not decode: their mistake, answered 400, not 500.
             ServerFnErrorErr::Args(e) | ServerFnErrorErr::MissingArg(e) => {
                 #[cfg(feature = "ssr")]
-                crate::ssr::set_error_status(400);
+                crate::response::set_error_status(400);
                 ("invalid_input", format!("the form was incomplete: {e}"))
             }
             other => ("request_failed", other.to_string()),
@@ -64,11 +64,11 @@ impl From<patchbay::Error> for AppError {
     /// leptos answers with a redirect back to the form).
     fn from(err: patchbay::Error) -> Self {
         if err.is_internal() {
-            tracing::error!(error = %err, "server function failed");
+            tracing::error!(error = %err.report(), "server function failed");
         }
-        crate::ssr::set_error_status(err.status());
+        crate::response::set_error_status(err.status());
         if let patchbay::Error::RateLimited { retry_after_secs } = err {
-            crate::ssr::set_retry_after(retry_after_secs);
+            crate::response::set_retry_after(retry_after_secs);
         }
         Self {
             code: err.code().to_owned(),

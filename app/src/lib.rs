@@ -11,6 +11,8 @@ pub mod connect_bridge;
 pub mod error;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod response;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod ssr;

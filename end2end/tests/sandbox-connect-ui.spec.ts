@@ -1,5 +1,5 @@
 // The sandbox's Connect UI, embedded the way Nango's frontend SDK embeds Connect UI (the
-// sandbox's harness page), speaking the postMessage protocol of nango-api.md §8.2.
+// sandbox's harness page), speaking the postMessage protocol in docs/nango.md, "Connect UI (postMessage)".
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
 const KEY = process.env.NANGO_SANDBOX_KEY ?? "8f4c5a5e-2a47-4c39-9a7e-0c5f1d0b7e21";

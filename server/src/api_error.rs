@@ -22,7 +22,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let err = self.0;
         if err.is_internal() {
-            tracing::error!(error = %err, "request failed");
+            tracing::error!(error = %err.report(), "request failed");
         }
         let status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

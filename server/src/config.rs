@@ -34,7 +34,7 @@ pub struct Config {
     pub secret: SecretString,
     /// `PATCHBAY_DATA_DIR`: where the default database and the generated secret live (`data`).
     pub data_dir: PathBuf,
-    /// How Patchbay reaches Nango (DESIGN.md §3).
+    /// How Patchbay reaches Nango: the `NANGO_*` variables of the README's Configuration table.
     pub nango: NangoConfig,
     /// `PATCHBAY_RECONCILE_SECS` (default 300; 0 switches it off): how often the connections
     /// are reconciled with Nango's list.
@@ -52,7 +52,7 @@ pub struct Config {
     pub trusted_proxies: patchbay::client_ip::TrustedProxies,
 }
 
-/// Panora settings (DESIGN.md §3).
+/// How Patchbay reaches Panora: `PANORA_API_URL` and `PANORA_API_KEY` (README, Configuration).
 #[derive(Debug, Clone)]
 pub enum PanoraTarget {
     /// No `PANORA_API_URL` and no sandbox: the unified API offers Nango only.

@@ -159,7 +159,7 @@ fn spawn_reconciliation(state: &AppState) {
                 }
                 Ok(_) => {}
                 Err(err) => {
-                    tracing::warn!(error = %err, "reconciliation with Nango failed; will retry")
+                    tracing::warn!(error = %err.report(), "reconciliation with Nango failed; will retry")
                 }
             }
         }

@@ -3,9 +3,11 @@
 
 pub mod limiter;
 pub mod password;
+pub mod person;
 pub mod sessions;
 pub mod users;
 pub mod validate;
 
+pub use person::User;
 pub use sessions::{NewSession, Viewer};
-pub use users::{SignUp, SignedUp, User, sign_in, sign_up};
+pub use users::{SignUp, SignedUp, sign_in, sign_up};

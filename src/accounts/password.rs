@@ -15,23 +15,23 @@ pub async fn hash(password: String) -> Result<String> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+            .map_err(|e| Error::internal("password hashing failed", e))
     })
     .await
-    .map_err(|e| Error::Internal(format!("password hashing task failed: {e}")))?
+    .map_err(|e| Error::internal("password hashing task failed", e))?
 }
 
 /// True when `password` matches the stored PHC string.
 pub async fn verify(password: String, stored: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&stored)
-            .map_err(|e| Error::Internal(format!("stored password hash is malformed: {e}")))?;
+            .map_err(|e| Error::internal("stored password hash is malformed", e))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
     })
     .await
-    .map_err(|e| Error::Internal(format!("password check task failed: {e}")))?
+    .map_err(|e| Error::internal("password check task failed", e))?
 }
 
 /// A hash to verify against when the email is unknown, so both paths cost the same time and

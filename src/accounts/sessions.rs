@@ -5,9 +5,8 @@
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
-use sqlx::Row;
 
-use super::users::User;
+use super::person::User;
 use crate::{
     Error, Hub, Result,
     orgs::{self, OrgMembership, Role},
@@ -19,6 +18,14 @@ pub const SESSION_TTL_MS: i64 = 30 * DAY_MS;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "patchbay_session";
+
+/// A live session's row: its person and the organisation they last worked in.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: User,
+    active_org_id: Option<String>,
+}
 
 /// A session just created: the token goes into the cookie, never into a log.
 #[derive(Debug)]
@@ -82,8 +89,7 @@ pub type TokenMac = Hmac<Sha256>;
 
 /// Builds the token MAC from the server's secret.
 pub fn token_mac(key: &[u8]) -> Result<TokenMac> {
-    <TokenMac as Mac>::new_from_slice(key)
-        .map_err(|e| Error::Internal(format!("unusable session key: {e}")))
+    <TokenMac as Mac>::new_from_slice(key).map_err(|e| Error::internal("unusable session key", e))
 }
 
 /// The stored form of a token: HMAC-SHA256 under the server's secret.
@@ -124,7 +130,7 @@ pub async fn destroy(hub: &Hub, token: &str) -> Result<()> {
 /// The person behind a session token, or `None` when the token is unknown or expired.
 pub async fn load(hub: &Hub, token: &str) -> Result<Option<Viewer>> {
     let session_id = hub.session_digest(token);
-    let row = sqlx::query(
+    let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.created_at, s.active_org_id
          FROM login_sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id = $1 AND s.expires_at > $2",
@@ -133,16 +139,13 @@ pub async fn load(hub: &Hub, token: &str) -> Result<Option<Viewer>> {
     .bind(now_ms())
     .fetch_optional(hub.db.pool())
     .await?;
-    let Some(row) = row else {
+    let Some(SessionRow {
+        user,
+        active_org_id: active,
+    }) = row
+    else {
         return Ok(None);
     };
-    let user = User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        created_at: row.try_get("created_at")?,
-    };
-    let active: Option<String> = row.try_get("active_org_id")?;
     let orgs = orgs::memberships_of(&hub.db, &user.id).await?;
     let org = active
         .and_then(|id| orgs.iter().find(|m| m.org_id == id).cloned())

@@ -6,19 +6,15 @@
 //! no email to confirm through. Sign-up is rate-limited per IP. Sign-in answers the same way for
 //! a wrong email and a wrong password, and is rate-limited per IP and per (IP, email) pair.
 
-use serde::Serialize;
-use sqlx::Row;
-
-use super::{limiter::ip_email_key, password, sessions, validate};
+use super::{limiter::ip_email_key, password, person::User, sessions, validate};
 use crate::{Error, Hub, Result, audit, error::is_unique_violation, orgs, time::now_ms};
 
-/// A person with an account. The password hash never leaves the database layer.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct User {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    pub created_at: i64,
+/// A user's row with the hash sign-in checks the password against.
+#[derive(sqlx::FromRow)]
+struct UserWithHash {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
 }
 
 /// What the sign-up form sends.
@@ -126,22 +122,14 @@ pub async fn sign_in(
     let pair = ip_email_key(ip_key, &email);
     hub.limiter.per_ip_email.check(&pair, now)?;
 
-    let row = sqlx::query(
+    let row: Option<UserWithHash> = sqlx::query_as(
         "SELECT id, email, display_name, password_hash, created_at FROM users WHERE email = $1",
     )
     .bind(&email)
     .fetch_optional(hub.db.pool())
     .await?;
     let (user, stored_hash) = match row {
-        Some(row) => (
-            Some(User {
-                id: row.try_get("id")?,
-                email: row.try_get("email")?,
-                display_name: row.try_get("display_name")?,
-                created_at: row.try_get("created_at")?,
-            }),
-            row.try_get::<String, _>("password_hash")?,
-        ),
+        Some(row) => (Some(row.user), row.password_hash),
         None => (None, password::dummy_hash().await.to_owned()),
     };
     let matches = password::verify(password.to_owned(), stored_hash).await?;

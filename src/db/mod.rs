@@ -12,6 +12,9 @@ use sqlx::{
 
 use crate::{Error, Result};
 
+#[cfg(test)]
+mod migrations_in_step;
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -131,7 +134,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
         .filter(|p| !p.as_os_str().is_empty())
     {
         std::fs::create_dir_all(parent).map_err(|e| {
-            Error::Internal(format!("cannot create the database folder {parent:?}: {e}"))
+            Error::internal(format!("cannot create the database folder {parent:?}"), e)
         })?;
     }
     let query = if query.split('&').any(|kv| kv.starts_with("mode=")) {

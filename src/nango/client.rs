@@ -55,7 +55,7 @@ impl NangoClientConfig {
     }
 }
 
-/// A call through `/proxy` (nango-api.md §5).
+/// A call through `/proxy` (docs/nango.md, "Proxy").
 #[derive(Debug, Clone)]
 pub struct ProxyRequest {
     pub method: Method,

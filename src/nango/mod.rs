@@ -1,5 +1,5 @@
 //! Everything Patchbay knows about Nango: the HTTP client, its types and errors, retries, and
-//! webhook signatures. nango-api.md is the reference for every path, header and shape here.
+//! webhook signatures. docs/nango.md is the reference for every path, header and shape here.
 
 pub mod client;
 pub mod error;

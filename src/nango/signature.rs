@@ -1,6 +1,6 @@
-//! Nango webhook signatures (nango-api.md §6.2): `X-Nango-Hmac-Sha256` is the lowercase hex
-//! HMAC-SHA256 of the raw body under the signing key; the legacy `X-Nango-Signature` is the
-//! hex SHA-256 of `key || body`. Both are checked in constant time, on the raw bytes.
+//! Nango webhook signatures (docs/nango.md, "Webhooks"): `X-Nango-Hmac-Sha256` is the lowercase hex
+//! HMAC-SHA256 of the raw body under the signing key; the legacy `X-Nango-Signature` is the hex
+//! SHA-256 of `key || body`. Both are checked in constant time, on the raw bytes.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -95,7 +95,7 @@ fn constant_time_eq_hex(given: &str, expected: &str) -> bool {
 mod tests {
     use super::*;
 
-    // The worked example of nango-api.md §6.2.
+    // The worked example in docs/nango.md, "Webhooks".
     const KEY: &str = "00000000-0000-4000-8000-000000000000";
     const BODY: &str = r#"{"authMode":"OAUTH2","connectionId":"3f1c1d0e-7a3b-4c1e-9d59-0c2b7d3f1a11","endUser":{"endUserId":"u_123","organizationId":"org_9","tags":{}},"environment":"dev","from":"nango","operation":"creation","provider":"github","providerConfigKey":"github","success":true,"tags":{"end_user_id":"u_123","organization_id":"org_9"},"type":"auth"}"#;
     const HMAC: &str = "f239c7ac90398f84332e8b93c84703ac7372c4060825dd37a9994cb1a52624c1";

@@ -1,5 +1,5 @@
-//! The shapes of Nango's API that Patchbay reads and writes (nango-api.md §2–§4). Unknown fields
-//! are ignored so newer Nango versions keep working; credentials never print.
+//! The shapes of Nango's API that Patchbay reads and writes (docs/nango.md, "Endpoints used").
+//! Unknown fields are ignored so newer Nango versions keep working; credentials never print.
 
 use std::collections::BTreeMap;
 
@@ -235,7 +235,8 @@ pub struct ImportConnection {
     pub end_user: Option<EndUser>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
-    /// `{"type": "API_KEY", "apiKey": "..."}` and the like (nango-api.md §3.4).
+    /// `{"type": "API_KEY", "apiKey": "..."}` and the like (docs/nango.md, "Connections and
+    /// credentials").
     pub credentials: Credentials,
 }
 

@@ -3,7 +3,14 @@
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::A;
 
-use crate::{components::theme::ThemeToggle, model::ViewerInfo, session::use_session};
+use crate::{
+    components::{
+        button::{PrimaryLink, Size},
+        theme::ThemeToggle,
+    },
+    model::ViewerInfo,
+    session::use_session,
+};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -72,9 +79,9 @@ fn SignedOutLinks() -> impl IntoView {
         <A href="/sign-in" attr:class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800">
             "Sign in"
         </A>
-        <A href="/sign-up" attr:class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2">
+        <PrimaryLink href="/sign-up" size=Size::Compact raised=true focus_ring=true>
             "Sign up"
-        </A>
+        </PrimaryLink>
     }
 }
 

@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod badge;
+pub mod button;
 pub mod card;
 pub mod connect_flow;
 pub mod field;

@@ -7,7 +7,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::admin::load_admin,
-    components::badge::{Badge, status_badge},
+    components::{
+        badge::{Badge, status_badge},
+        button::{PrimaryButton, Size},
+    },
     model::{AdminView, FilterOption, format_date, format_datetime},
     session::use_session,
 };
@@ -103,7 +106,7 @@ fn Overview(
                 <label class="text-sm">"Connected by" <br />
                     <select name="user" class=SELECT><option value="">"Anyone"</option>{options(&users, user.as_deref())}</select>
                 </label>
-                <button type="submit" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">"Filter"</button>
+                <PrimaryButton size=Size::Compact>"Filter"</PrimaryButton>
             </form>
             <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
                 <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="admin-connections">

@@ -6,12 +6,13 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    components::field::{Field, FormError},
+    components::{
+        button::PrimaryButton,
+        field::{Field, FormError},
+    },
     error::AppError,
     session::use_session,
 };
-
-const SUBMIT: &str = "inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60";
 
 /// The message for `field` from the last failed submit, as a signal.
 fn field_error(
@@ -80,9 +81,9 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="next" value=move || next.get() />
                 <Field name="email" label="Email" kind="email" autocomplete="email" required=true error=field_error(value, "email") />
                 <Field name="password" label="Password" kind="password" autocomplete="current-password" required=true error=field_error(value, "password") />
-                <button type="submit" class=SUBMIT disabled=move || action.pending().get()>
+                <PrimaryButton block=true raised=true focus_ring=true disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                </PrimaryButton>
             </ActionForm>
             <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
                 "New to Patchbay? "
@@ -123,9 +124,9 @@ pub fn SignUpPage() -> impl IntoView {
                     hint="Optional. You can invite your team once it exists."
                     error=field_error(value, "org_name")
                 />
-                <button type="submit" class=SUBMIT disabled=move || action.pending().get()>
+                <PrimaryButton block=true raised=true focus_ring=true disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
-                </button>
+                </PrimaryButton>
             </ActionForm>
             <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
                 "Already have an account? "

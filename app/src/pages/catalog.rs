@@ -13,7 +13,10 @@ use leptos_router::{
 
 use crate::{
     api::catalog::browse_catalog,
-    components::card::ConnectorCardView,
+    components::{
+        button::{PrimaryButton, Size},
+        card::ConnectorCardView,
+    },
     model::{CatalogView, CategoryChip, ConnectorCard, catalog_href},
     session::use_session,
 };
@@ -165,7 +168,7 @@ fn SearchBox(
             </div>
             {move || category.get().map(|c| view! { <input type="hidden" name="category" value=c /> })}
             <noscript>
-                <button type="submit" class="mt-2 rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white">"Search"</button>
+                <PrimaryButton size=Size::Compact no_hover=true class="mt-2">"Search"</PrimaryButton>
             </noscript>
         </form>
     }

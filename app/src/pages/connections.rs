@@ -9,6 +9,7 @@ use crate::{
     api::connections::{CheckConnection, DisconnectConnection, load_connections},
     components::{
         badge::{Badge, status_badge},
+        button::PrimaryLink,
         connect_flow::{ConnectFlow, Toast},
         field::FormError,
     },
@@ -67,7 +68,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                     Err(err) if err.code == "unauthenticated" => Either::Right(view! {
                         <div class="mx-auto max-w-md py-16 text-center">
                             <h2 class="text-xl font-semibold">"Sign in to see your organisation's connections"</h2>
-                            <A href="/sign-in?next=/connections" attr:class="mt-4 inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Sign in"</A>
+                            <PrimaryLink href="/sign-in?next=/connections" class="mt-4 inline-block">"Sign in"</PrimaryLink>
                         </div>
                     }.into_any()),
                     Err(err) => Either::Right(view! {

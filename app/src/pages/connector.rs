@@ -9,6 +9,7 @@ use crate::{
     api::catalog::load_connector,
     components::{
         badge::{Badge, status_badge},
+        button::{PrimaryButton, PrimaryLink},
         connect_flow::{ConnectFlow, Toast},
     },
     model::{ConnectTarget, ConnectionItem, ConnectorDetail, format_date},
@@ -129,13 +130,12 @@ fn ConnectAction(
     connect: Option<ConnectTarget>,
     flow: ConnectFlow,
 ) -> impl IntoView {
-    let button = "inline-flex w-full items-center justify-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm";
     if !signed_in {
         let href = format!("/sign-in?next=/connectors/{slug}&reason=connect");
         return EitherOf3::A(view! {
-            <A href=href attr:class=format!("{button} bg-indigo-600 text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2") attr:data-testid="connect-button">
+            <PrimaryLink href=href block=true raised=true focus_ring=true attr:data-testid="connect-button">
                 {format!("Connect {name}")}
-            </A>
+            </PrimaryLink>
             <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">"You will be asked to sign in first."</p>
         });
     }
@@ -165,10 +165,10 @@ fn ConnectAction(
         let _ = (&target, &slug, &name);
     };
     EitherOf3::C(view! {
-        <button type="button" data-testid="connect-button" on:click=on_click disabled=move || flow.pending.get()
-            class=format!("{button} bg-indigo-600 text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-progress disabled:opacity-60")>
+        <PrimaryButton kind="button" block=true raised=true focus_ring=true class="disabled:cursor-progress"
+            attr:data-testid="connect-button" on:click=on_click disabled=move || flow.pending.get()>
             {move || if flow.pending.get() { "Connecting…".to_owned() } else { label.clone() }}
-        </button>
+        </PrimaryButton>
         {move || flow.error.get().map(|message| view! {
             <p role="alert" data-testid="connect-error" class="mt-2 text-sm text-red-600 dark:text-red-400">{message}</p>
         })}

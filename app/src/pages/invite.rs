@@ -7,7 +7,10 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     api::orgs::load_invite,
-    components::field::FormError,
+    components::{
+        button::{PrimaryButton, PrimaryLink},
+        field::FormError,
+    },
     model::{InviteInfo, encode_query_value, format_date},
     session::use_session,
 };
@@ -69,10 +72,9 @@ fn Invite(info: InviteInfo, token: String) -> impl IntoView {
                 <ActionForm action=accept attr:class="mt-6 space-y-3">
                     <FormError error />
                     <input type="hidden" name="token" value=token.clone() />
-                    <button type="submit" data-testid="accept-invite" disabled=move || accept.pending().get()
-                        class="inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60">
+                    <PrimaryButton block=true raised=true attr:data-testid="accept-invite" disabled=move || accept.pending().get()>
                         {join}
-                    </button>
+                    </PrimaryButton>
                 </ActionForm>
             }
             .into_any()
@@ -94,9 +96,9 @@ fn Invite(info: InviteInfo, token: String) -> impl IntoView {
                 {format!("Sign in or create an account with {} to accept.", info.email)}
             </p>
             <div class="mt-6 flex gap-3">
-                <A href=format!("/sign-up?next={next}") attr:class="flex-1 rounded-md bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white hover:bg-indigo-500">
+                <PrimaryLink href=format!("/sign-up?next={next}") class="flex-1 text-center">
                     "Create an account"
-                </A>
+                </PrimaryLink>
                 <A href=format!("/sign-in?next={next}&reason=invite") attr:class="flex-1 rounded-md border border-slate-300 px-4 py-2 text-center text-sm font-semibold hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
                     "Sign in"
                 </A>

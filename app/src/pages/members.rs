@@ -3,12 +3,12 @@
 
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 use crate::{
     api::orgs::{ChangeRole, CreateInvite, RemoveMember, RevokeInvite, load_members},
     components::{
         badge::Badge,
+        button::{PrimaryButton, PrimaryLink},
         field::{Field, FormError},
     },
     model::{MembersView, format_date},
@@ -52,7 +52,7 @@ pub fn MembersPage() -> impl IntoView {
                     Err(err) if err.code == "unauthenticated" => Either::Right(view! {
                         <div class="mx-auto max-w-md py-16 text-center">
                             <h1 class="text-xl font-semibold">"Sign in to see your organisation's members"</h1>
-                            <A href="/sign-in?next=/settings/members" attr:class="mt-4 inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Sign in"</A>
+                            <PrimaryLink href="/sign-in?next=/settings/members" class="mt-4 inline-block">"Sign in"</PrimaryLink>
                         </div>
                     }.into_any()),
                     Err(err) => Either::Right(view! {
@@ -198,10 +198,9 @@ fn InviteForm(invite: ServerAction<CreateInvite>) -> impl IntoView {
                         <option value="admin">"Admin"</option>
                     </select>
                 </div>
-                <button type="submit" disabled=move || invite.pending().get()
-                    class="inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60">
+                <PrimaryButton block=true raised=true disabled=move || invite.pending().get()>
                     {move || if invite.pending().get() { "Creating the link…" } else { "Create invite link" }}
-                </button>
+                </PrimaryButton>
             </ActionForm>
             {move || value.get().and_then(Result::ok).map(|created| view! {
                 <div class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm dark:border-emerald-500/30 dark:bg-emerald-500/10" role="status">

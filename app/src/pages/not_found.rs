@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+
+use crate::components::button::{PrimaryLink, Size};
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -13,9 +14,9 @@ pub fn NotFound() -> impl IntoView {
             <p class="text-sm font-semibold text-indigo-600 dark:text-indigo-400">"404"</p>
             <h1 class="mt-2 text-2xl font-semibold tracking-tight">"This page does not exist"</h1>
             <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">"The link may be old or mistyped."</p>
-            <A href="/" attr:class="mt-6 inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500">
+            <PrimaryLink href="/" size=Size::Quiet class="mt-6 inline-block">
                 "Back to the catalog"
-            </A>
+            </PrimaryLink>
         </div>
     }
 }

@@ -4,12 +4,12 @@
 
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 use crate::{
     api::settings::{CreateApiKey, RemovePanora, RevokeApiKey, SavePanora, load_settings},
     components::{
         badge::Badge,
+        button::{PrimaryButton, PrimaryLink},
         field::{Field, FormError},
     },
     model::{
@@ -50,7 +50,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Err(err) if err.code == "unauthenticated" => Either::Right(view! {
                         <div class="mx-auto max-w-md py-16 text-center">
                             <h1 class="text-xl font-semibold">"Sign in to manage your organisation's settings"</h1>
-                            <A href="/sign-in?next=/settings" attr:class="mt-4 inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Sign in"</A>
+                            <PrimaryLink href="/sign-in?next=/settings" class="mt-4 inline-block">"Sign in"</PrimaryLink>
                         </div>
                     }.into_any()),
                     Err(err) => Either::Right(view! {
@@ -214,10 +214,9 @@ fn CreateKeyForm(create: ServerAction<CreateApiKey>) -> impl IntoView {
             <ActionForm action=create attr:class="mt-4 space-y-4" attr:novalidate=true>
                 <FormError error=general_error />
                 <Field name="name" label="Name" hint="What will use it, e.g. “billing sync” or “support agent”." required=true error=name_error />
-                <button type="submit" data-testid="create-api-key" disabled=move || create.pending().get()
-                    class="inline-flex w-full items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60">
+                <PrimaryButton block=true raised=true attr:data-testid="create-api-key" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Creating…" } else { "Create key" }}
-                </button>
+                </PrimaryButton>
             </ActionForm>
             {move || value.get().and_then(Result::ok).map(|created| view! { <NewKey created /> })}
         </aside>
@@ -315,10 +314,9 @@ fn PanoraSection(
                             <Field name="connection_token" label="Connection token" kind="password" autocomplete="off"
                                 hint="The connection_token Panora gave for your organisation's connection (a UUID)." required=true error=token_error />
                             <Field name="label" label="Label (optional)" hint="e.g. “HubSpot via Panora”." error=label_error />
-                            <button type="submit" disabled=move || save.pending().get()
-                                class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60">
+                            <PrimaryButton raised=true disabled=move || save.pending().get()>
                                 {move || if save.pending().get() { "Saving…" } else { "Save token" }}
-                            </button>
+                            </PrimaryButton>
                         </ActionForm>
                     </div>
                 })

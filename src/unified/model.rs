@@ -8,12 +8,14 @@ use super::request::{kind, optional_string, reject_unknown};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailAddress {
     pub email_address: String,
     pub email_address_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhoneNumber {
     pub phone_number: String,
     pub phone_type: Option<String>,
@@ -21,6 +23,7 @@ pub struct PhoneNumber {
 
 /// A CRM contact from any provider.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnifiedContact {
     /// Patchbay's id for the record: `<provider config key>:<remote id>` for Nango, Panora's
     /// own id for Panora. `get` accepts it, or the bare remote id.
@@ -39,6 +42,7 @@ pub struct UnifiedContact {
 
 /// An employee from any HR system.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnifiedEmployee {
     pub id: String,
     pub remote_id: String,
@@ -57,6 +61,7 @@ pub struct UnifiedEmployee {
 
 /// What a messaging provider said about a message it accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageReceipt {
     pub message_id: String,
     pub to: String,

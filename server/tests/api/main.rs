@@ -14,6 +14,7 @@ mod helpers;
 mod invites;
 mod manage;
 mod nango_client;
+mod openapi;
 mod pages;
 mod proxy;
 mod sandbox;

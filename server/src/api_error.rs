@@ -114,7 +114,7 @@ pub struct ErrorEnvelope {
     pub error: ErrorBody,
 }
 
-/// The inside of [`ErrorEnvelope`], as [`ApiError`] and [`envelope`] write it.
+/// What went wrong (`ApiError` and `envelope` write it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable, machine-readable: `validation_failed`, `invalid_choice`, `unauthenticated`,

@@ -14,7 +14,10 @@ use patchbay::{
     upstream_path,
 };
 
-use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::{
+    Required,
+    path::{Operation, PathItem},
+};
 use utoipa_axum::router::UtoipaMethodRouter;
 
 use crate::{
@@ -78,6 +81,8 @@ fn name_operation(method: &str, operation: &mut Operation) {
         .map(|text| text.replace("the request", &format!("`{method} /<path>?<query>`")));
     if matches!(method, "GET" | "DELETE") {
         operation.request_body = None;
+    } else if let Some(body) = operation.request_body.as_mut() {
+        body.required = Some(Required::False);
     }
 }
 
@@ -100,7 +105,7 @@ fn name_operation(method: &str, operation: &mut Operation) {
             description = "The provider's API path, which may contain slashes (e.g. `crm/v3/objects/contacts`); the query string is forwarded too."),
     ),
     request_body(
-        content = inline(Object),
+        content = serde_json::Value,
         content_type = "*/*",
         description = "Sent to the provider as it is, with its `Content-Type`."
     ),

@@ -13,8 +13,8 @@ use serde_json::json;
 use utoipa::{
     ToResponse, ToSchema,
     openapi::{
-        ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder, schema::Type,
-        response::Response as ResponseDoc,
+        ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder,
+        response::Response as ResponseDoc, schema::Type,
     },
 };
 

@@ -95,7 +95,9 @@ impl Modify for Frame {
 /// The document as served, generated once from the router's route list.
 pub static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
     let mut document = serde_json::to_value(crate::router::rest_api().into_openapi())
-        .unwrap_or_else(|err| serde_json::json!({ "openapi": "3.1.0", "x-error": err.to_string() }));
+        .unwrap_or_else(
+            |err| serde_json::json!({ "openapi": "3.1.0", "x-error": err.to_string() }),
+        );
     if let Some(info) = document.get_mut("info").and_then(Value::as_object_mut) {
         info.insert("summary".to_owned(), Value::from(SUMMARY));
     }

@@ -21,7 +21,9 @@ use utoipa::openapi::{
 use utoipa_axum::router::UtoipaMethodRouter;
 
 use crate::{
-    api_error::{ApiError, BadGateway, BadRequest, GatewayTimeout, NotFound, PayloadTooLarge, Unauthorized},
+    api_error::{
+        ApiError, BadGateway, BadRequest, GatewayTimeout, NotFound, PayloadTooLarge, Unauthorized,
+    },
     auth::Authenticated,
     state::AppState,
 };

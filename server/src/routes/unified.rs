@@ -27,8 +27,8 @@ use utoipa::{
 
 use crate::{
     api_error::{
-        ApiError, BadGateway, BadRequest, ErrorEnvelope, GatewayTimeout, NotFound,
-        TooManyRequests, Unauthorized,
+        ApiError, BadGateway, BadRequest, ErrorEnvelope, GatewayTimeout, NotFound, TooManyRequests,
+        Unauthorized,
     },
     auth::Authenticated,
     state::AppState,
@@ -419,7 +419,10 @@ mod tests {
             json!({"provider": "nango", "resource": "crm.contact", "operation": "list", "extra": 1}),
             json!({"provider": "nango", "resource": "twilio.sms", "operation": "create", "data": {"from": "+1", "to": "+2"}}),
         ] {
-            assert!(serde_json::from_value::<UnifiedRequest>(body.clone()).is_err(), "{body}");
+            assert!(
+                serde_json::from_value::<UnifiedRequest>(body.clone()).is_err(),
+                "{body}"
+            );
         }
     }
 }

@@ -78,16 +78,22 @@ async fn every_documented_route_is_routed_and_every_rest_route_is_documented() {
         "/healthz",
         "/readyz",
     ] {
-        assert!(routes.iter().any(|r| r.path == path), "{path} is not documented");
+        assert!(
+            routes.iter().any(|r| r.path == path),
+            "{path} is not documented"
+        );
     }
 }
 
 #[tokio::test]
 async fn the_unified_examples_are_documented_verbatim() {
-    let examples = &DOCUMENT["paths"][unified::PATH]["post"]["requestBody"]["content"]
-        ["application/json"]["examples"];
+    let examples = &DOCUMENT["paths"][unified::PATH]["post"]["requestBody"]["content"]["application/json"]
+        ["examples"];
     let documented = unified::documented_examples();
-    assert_eq!(examples.as_object().map(|e| e.len()), Some(documented.len()));
+    assert_eq!(
+        examples.as_object().map(|e| e.len()),
+        Some(documented.len())
+    );
     for (name, summary, body) in documented {
         assert_eq!(examples[name]["summary"], summary);
         assert_eq!(examples[name]["value"], body, "{name}");
@@ -103,7 +109,10 @@ async fn the_unified_examples_are_documented_verbatim() {
         r#"{"id":"emp_123","operation":"get","provider":"nango","resource":"hr.employee"}"#,
         r#"{"data":{"email":"test@example.com","first_name":"Test"},"operation":"create","provider":"nango","resource":"crm.contact"}"#,
     ] {
-        assert!(texts.iter().any(|t| t == verbatim), "{verbatim} is not documented");
+        assert!(
+            texts.iter().any(|t| t == verbatim),
+            "{verbatim} is not documented"
+        );
     }
 }
 
@@ -114,7 +123,10 @@ fn assert_envelope(r: &crate::helpers::TestResponse, status: StatusCode, code: &
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert!(content_type.starts_with("application/json"), "{what}: {content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{what}: {content_type}"
+    );
     let body: Value = r.json();
     assert_eq!(body["error"]["code"], code, "{what}: {body}");
     assert!(body["error"]["message"].is_string(), "{what}: {body}");
@@ -135,7 +147,12 @@ async fn unknown_api_paths_answer_the_json_envelope_with_404() {
     ] {
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
             let r = app.rest(method, path, None, None, None).await;
-            assert_envelope(&r, StatusCode::NOT_FOUND, "not_found", &format!("{method} {path}"));
+            assert_envelope(
+                &r,
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &format!("{method} {path}"),
+            );
             assert!(!r.body.contains("<html"), "{method} {path}");
         }
     }
@@ -159,7 +176,12 @@ async fn a_known_path_with_a_wrong_method_answers_405_in_the_envelope() {
     ] {
         let what = format!("{method} {path}");
         let r = app.rest(method, path, None, None, None).await;
-        assert_envelope(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", &what);
+        assert_envelope(
+            &r,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            &what,
+        );
         assert_eq!(
             r.headers.get("allow").and_then(|v| v.to_str().ok()),
             Some(allow),

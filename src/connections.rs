@@ -11,6 +11,7 @@ use crate::{Db, Error, Result, audit, catalog::Catalog, time::now_ms};
 /// A connection's lifecycle state, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ConnectionStatus {
     Active,
     Syncing,

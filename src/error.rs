@@ -3,6 +3,7 @@
 
 /// A connection as an error lists it: enough to name it in the next request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionRef {
     pub provider_config_key: String,
     pub connection_id: String,

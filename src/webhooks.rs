@@ -27,6 +27,7 @@ use crate::{
 
 /// What happened to a delivery, for the answer and the webhook log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WebhookReceipt))]
 pub struct Receipt {
     pub event_id: String,
     pub outcome: Outcome,

@@ -193,6 +193,7 @@ pub async fn detail<'a>(
 /// Whether a connector is ready for production use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     Stable,
     Beta,

@@ -11,12 +11,14 @@ use super::{
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailAddress {
     pub email_address: String,
     pub email_address_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhoneNumber {
     pub phone_number: String,
     pub phone_type: Option<String>,
@@ -24,6 +26,7 @@ pub struct PhoneNumber {
 
 /// A CRM contact from any provider.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnifiedContact {
     /// Patchbay's id for the record: `<provider config key>:<remote id>` for Nango, Panora's
     /// own id for Panora. `get` accepts it, or the bare remote id.
@@ -42,6 +45,7 @@ pub struct UnifiedContact {
 
 /// An employee from any HR system.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnifiedEmployee {
     pub id: String,
     pub remote_id: String,
@@ -84,6 +88,7 @@ impl UnifiedRecord for UnifiedEmployee {
 
 /// What a messaging provider said about a message it accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageReceipt {
     pub message_id: String,
     pub to: String,

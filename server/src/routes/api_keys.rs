@@ -9,17 +9,33 @@ use axum::{
 };
 use patchbay::api_keys::{self, ApiKey};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::{api_error::ApiError, auth::Authenticated, routes::rfc3339, state::AppState};
+use crate::{
+    api_error::{ApiError, BadRequest, Forbidden, NotFound, Unauthorized},
+    auth::Authenticated,
+    routes::rfc3339,
+    state::AppState,
+};
 
-#[derive(Debug, Serialize)]
+/// An API key, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApiKey)]
 pub struct ApiKeyJson {
     pub id: String,
+    #[schema(max_length = 60, examples("CRM sync worker"))]
     pub name: String,
+    /// The key's first 12 characters, to recognise it.
+    #[schema(examples("pbk_3kq9ZtW1"))]
     pub prefix: String,
+    /// The admin who created it.
     pub created_by: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub last_used_at: Option<String>,
+    /// Set once revoked; a revoked key authenticates nothing.
+    #[schema(format = DateTime)]
     pub revoked_at: Option<String>,
 }
 
@@ -37,24 +53,47 @@ impl From<ApiKey> for ApiKeyJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ApiKeyList)]
 pub struct ApiKeysJson {
     pub api_keys: Vec<ApiKeyJson>,
 }
 
-#[derive(Debug, Serialize)]
+/// A new key: its record plus the secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CreatedApiKey)]
 pub struct CreatedKeyJson {
     #[serde(flatten)]
     pub api_key: ApiKeyJson,
-    /// The key itself, shown this once.
+    /// The full key. Store it now: Patchbay keeps only its hash.
+    #[schema(examples("pbk_3kq9ZtW1…"))]
     pub key: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CreateApiKey)]
 pub struct CreateKey {
+    /// A label to recognise the key by (trimmed).
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
 }
 
+/// List API keys
+///
+/// The organisation's API keys, newest first, revoked ones included; never their secrets.
+/// Admins signed in as themselves only: an API key cannot list keys.
+#[utoipa::path(
+    get,
+    path = "/api/v1/api-keys",
+    operation_id = "listApiKeys",
+    tag = "api-keys",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The keys.", body = ApiKeysJson),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -65,6 +104,24 @@ pub async fn list(
     }))
 }
 
+/// Create an API key
+///
+/// Creates a key for the organisation and audits it. The answer carries the full key in
+/// `key`, this once: Patchbay stores only its hash. Admins signed in as themselves only.
+#[utoipa::path(
+    post,
+    path = "/api/v1/api-keys",
+    operation_id = "createApiKey",
+    tag = "api-keys",
+    security(("session" = [])),
+    request_body(content = CreateKey, example = json!({"name": "CRM sync worker"})),
+    responses(
+        (status = 201, description = "The new key, with its secret.", body = CreatedKeyJson),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -82,6 +139,24 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// Revoke an API key
+///
+/// Revokes the key at once: it authenticates nothing afterwards. Revoking a revoked key
+/// changes nothing. Admins signed in as themselves only.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/api-keys/{id}",
+    operation_id = "revokeApiKey",
+    tag = "api-keys",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "The key's `id`.")),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -1,6 +1,7 @@
-//! The REST API's reference: the hand-written OpenAPI 3.1 document (`server/openapi.json`),
-//! served as it is, and a self-contained HTML page rendered from it (no CDN, no script, no
-//! external font; inline styles only, light and dark).
+//! The REST API's reference: the OpenAPI 3.1 document generated from the handlers'
+//! annotations and DTOs (the route list is [`crate::router::rest_api`], the one the router is
+//! built from), served as JSON, and a self-contained HTML page rendered from it (no CDN, no
+//! script, no external font; inline styles only, light and dark).
 
 use std::sync::LazyLock;
 
@@ -9,12 +10,106 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use serde_json::{Map, Value};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        InfoBuilder,
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
+};
 
-/// The OpenAPI document, compiled into the binary.
-pub const SPEC_JSON: &str = include_str!("../../openapi.json");
+use crate::api_error::{
+    BadGateway, BadRequest, ErrorEnvelope, Forbidden, GatewayTimeout, NotFound, PayloadTooLarge,
+    TooManyRequests, Unauthorized,
+};
+
+/// What the document says around the routes: info, servers, tags, default security and the
+/// shared components. The routes themselves come from the router.
+#[derive(OpenApi)]
+#[openapi(
+    servers((url = "/", description = "The Patchbay instance serving this document.")),
+    tags(
+        (name = "catalog", description = "The connector catalog: every integration Patchbay knows about. Public."),
+        (name = "connections", description = "The organisation's connected accounts (Nango connections)."),
+        (name = "api-keys", description = "The organisation's API keys, for admins signed in as themselves."),
+        (name = "unified", description = "One request shape for CRM contacts, HR employees, WhatsApp messages and SMS, over Nango or Panora."),
+        (name = "proxy", description = "Raw provider API calls forwarded through Nango's proxy with the connection's credentials."),
+        (name = "webhooks", description = "Webhooks Nango sends to Patchbay, verified by their HMAC signature."),
+        (name = "health", description = "Liveness and readiness probes, and this document."),
+    ),
+    security(("apiKey" = []), ("session" = [])),
+    components(
+        schemas(ErrorEnvelope),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, TooManyRequests,
+            BadGateway, GatewayTimeout
+        )
+    ),
+    modifiers(&Frame)
+)]
+pub struct ApiDoc;
+
+/// The title, the introduction and the security schemes.
+struct Frame;
+
+/// The document's introduction (`info.description`).
+const DESCRIPTION: &str = "Patchbay's REST surface for backends and AI agents.
+
+**Authentication.** Send an API key an admin created in Settings as `Authorization: Bearer pbk_…`, or call from the signed-in browser with the `patchbay_session` cookie (state-changing browser calls must also come from Patchbay's own origin). Every key and session acts for exactly one organisation: the connections, keys and data you reach are that organisation's. The catalog, the health probes and this document are public; the Nango webhook is authenticated by its HMAC signature instead. Managing API keys needs an admin signed in as themselves (a session), never an API key.
+
+**Errors.** Every failure answers `{\"error\": {\"code\", \"message\", \"field\"?, \"allowed\"?, \"upstream_status\"?, \"connections\"?}}` with a stable machine-readable `code` (for example `validation_failed`, `invalid_choice`, `unauthenticated`, `invalid_api_key`, `forbidden`, `not_found`, `connection_not_found`, `connection_ambiguous`, `upstream_rejected`, `upstream_unavailable`, `upstream_timeout`); an unknown `/api/…` path answers 404 `not_found`. Times are RFC 3339 in UTC with milliseconds.";
+
+/// `info.summary` (OpenAPI 3.1; utoipa's `Info` has no field for it).
+const SUMMARY: &str = "Patchbay's REST surface: the connector catalog, connections, API keys, the unified API and the Nango proxy.";
+
+impl Modify for Frame {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.info = InfoBuilder::new()
+            .title("Patchbay API")
+            .version(env!("CARGO_PKG_VERSION"))
+            .description(Some(DESCRIPTION))
+            .build();
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("pbk_…")
+                    .description(Some(
+                        "An API key an admin created in Settings; send `Authorization: Bearer <key>`",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "patchbay_session",
+                "The signed-in browser's session cookie; state-changing calls must also come from Patchbay's own origin.",
+            ))),
+        );
+    }
+}
+
+/// The document as served, generated once from the router's route list.
+pub static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+    let mut document = serde_json::to_value(crate::router::rest_api().into_openapi())
+        .unwrap_or_else(
+            |err| serde_json::json!({ "openapi": "3.1.0", "x-error": err.to_string() }),
+        );
+    if let Some(info) = document.get_mut("info").and_then(Value::as_object_mut) {
+        info.insert("summary".to_owned(), Value::from(SUMMARY));
+    }
+    document
+});
+
+/// [`DOCUMENT`] as JSON text.
+static SPEC_JSON: LazyLock<String> =
+    LazyLock::new(|| serde_json::to_string_pretty(&*DOCUMENT).unwrap_or_default());
 
 /// The HTTP methods an OpenAPI path item may hold, in display order.
-const METHODS: [&str; 8] = [
+pub const METHODS: [&str; 8] = [
     "get", "post", "put", "patch", "delete", "head", "options", "trace",
 ];
 
@@ -30,20 +125,41 @@ const MAX_REF_HOPS: usize = 8;
 /// The page's title when the document has no `info.title`.
 const FALLBACK_TITLE: &str = "Patchbay API";
 
-/// The page, rendered once from [`SPEC_JSON`].
-static PAGE: LazyLock<String> = LazyLock::new(|| match serde_json::from_str::<Value>(SPEC_JSON) {
-    Ok(spec) => render_docs(&spec),
-    Err(err) => unreadable_page(&err.to_string()),
-});
+/// The page, rendered once from [`DOCUMENT`].
+pub static PAGE: LazyLock<String> = LazyLock::new(|| render_docs(&DOCUMENT));
 
-/// `GET /api/openapi.json`: the document as it is in the repository.
+/// This OpenAPI document
+///
+/// The OpenAPI 3.1 description of the REST API, generated from the code. Public.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    operation_id = "getOpenApi",
+    tag = "health",
+    security(()),
+    responses((status = 200, description = "The document.", body = Object))
+)]
 pub async fn spec() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], SPEC_JSON).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        SPEC_JSON.as_str(),
+    )
+        .into_response()
 }
 
-/// The human-readable reference rendered from the document.
-pub async fn docs_page() -> Html<String> {
-    Html(PAGE.clone())
+/// This reference, as a page
+///
+/// The document rendered as one self-contained HTML page (no script). Public.
+#[utoipa::path(
+    get,
+    path = "/api/docs",
+    operation_id = "getApiDocs",
+    tag = "health",
+    security(()),
+    responses((status = 200, description = "The page.", content_type = "text/html", body = String))
+)]
+pub async fn docs_page() -> Html<&'static str> {
+    Html(PAGE.as_str())
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -78,16 +194,6 @@ pub fn render_docs(spec: &Value) -> String {
         sections
     );
     page(&page_title(spec), &body)
-}
-
-/// The page shown when the document is not valid JSON.
-fn unreadable_page(error: &str) -> String {
-    let body = format!(
-        "<h1>{}</h1><p class=\"error\">The API specification could not be read: {}</p>",
-        escape_html(&format!("{FALLBACK_TITLE} reference")),
-        escape_html(error)
-    );
-    page(&format!("{FALLBACK_TITLE} reference"), &body)
 }
 
 fn page_title(spec: &Value) -> String {
@@ -282,35 +388,20 @@ fn scheme_label(name: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
-/// The path item's parameters overridden by the operation's, as a table.
+/// The operation's parameters, as a table (the generated document puts every parameter on
+/// its operation, none on the path item).
 fn parameters_html(spec: &Value, op: &Operation) -> String {
-    let params = merged_parameters(spec, op);
-    if params.is_empty() {
+    let Some(params) = op.op.get("parameters").and_then(Value::as_array) else {
         return String::new();
-    }
-    let rows: String = params.iter().map(|p| parameter_row(spec, p)).collect();
+    };
+    let rows: String = params
+        .iter()
+        .map(|p| parameter_row(spec, resolve(spec, p)))
+        .collect();
     format!(
         "<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Required</th>\
          <th>Type</th><th>Description</th></tr></thead><tbody>{rows}</tbody></table>"
     )
-}
-
-fn merged_parameters<'a>(spec: &'a Value, op: &Operation<'a>) -> Vec<&'a Value> {
-    let list = |v: &'a Value| -> Vec<&'a Value> {
-        v.get("parameters")
-            .and_then(Value::as_array)
-            .map(|ps| ps.iter().map(|p| resolve(spec, p)).collect())
-            .unwrap_or_default()
-    };
-    let own = list(op.op);
-    let same =
-        |a: &Value, b: &Value| text(a, "name") == text(b, "name") && text(a, "in") == text(b, "in");
-    let mut merged: Vec<&Value> = list(op.item)
-        .into_iter()
-        .filter(|p| !own.iter().any(|o| same(p, o)))
-        .collect();
-    merged.extend(own);
-    merged
 }
 
 fn parameter_row(spec: &Value, param: &Value) -> String {
@@ -614,11 +705,7 @@ fn responses_html(spec: &Value, op: &Value) -> String {
 
 fn response_row(spec: &Value, status: &str, response: &Value) -> String {
     let resolved = resolve(spec, response);
-    // OpenAPI 3.1 lets a reference override the description.
-    let description = match text(response, "description") {
-        "" => text(resolved, "description"),
-        own => own,
-    };
+    let description = text(resolved, "description");
     let body = resolved
         .get("content")
         .and_then(Value::as_object)
@@ -647,8 +734,6 @@ fn response_row(spec: &Value, status: &str, response: &Value) -> String {
 struct Operation<'a> {
     method: &'static str,
     path: &'a str,
-    /// The path item, for its shared parameters.
-    item: &'a Value,
     op: &'a Value,
 }
 
@@ -688,7 +773,6 @@ fn operations(spec: &Value) -> Vec<Operation<'_>> {
                 item.get(method).map(|op| Operation {
                     method,
                     path: path.as_str(),
-                    item,
                     op,
                 })
             })
@@ -869,7 +953,7 @@ mod tests {
     use super::*;
 
     fn spec_value() -> Value {
-        serde_json::from_str(SPEC_JSON).expect("server/openapi.json is valid JSON")
+        DOCUMENT.clone()
     }
 
     fn all_operations(spec: &Value) -> Vec<(String, &'static str, Value)> {
@@ -965,6 +1049,7 @@ mod tests {
             "/healthz",
             "/readyz",
             "/api/openapi.json",
+            "/api/docs",
         ] {
             assert!(
                 spec["paths"].get(path).is_some(),
@@ -1030,7 +1115,8 @@ mod tests {
             "<code>crm.contact</code>",
             "<code>v20.0</code>",
             "<code class=\"field\">page_size</code>",
-            "Example: Create a contact",
+            "Example: Create CRM contact via Nango",
+            "<code class=\"field\">email</code>",
             "UnifiedResponse",
             ">504</span>",
         ] {
@@ -1072,9 +1158,6 @@ mod tests {
             let page = render_docs(&spec);
             assert!(page.contains("Patchbay API reference"));
         }
-        let page = unreadable_page("expected value at line 1 <column 1>");
-        assert!(page.contains("could not be read"));
-        assert!(page.contains("&lt;column 1&gt;"));
     }
 
     #[test]
@@ -1112,6 +1195,10 @@ mod tests {
             "application/json"
         );
         let Html(page) = docs_page().await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&SPEC_JSON).expect("the served document is JSON"),
+            *DOCUMENT
+        );
         assert!(page.starts_with("<!doctype html>"));
         assert!(page.contains("/api/integrations/unified"));
     }

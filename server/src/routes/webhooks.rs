@@ -12,7 +12,7 @@ use axum::{
 use patchbay::nango::signature::{HMAC_HEADER, LEGACY_HEADER};
 
 use crate::{
-    api_error::{ApiError, envelope},
+    api_error::{ApiError, ErrorEnvelope, PayloadTooLarge, envelope},
     state::AppState,
 };
 
@@ -23,6 +23,39 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 static REFUSED_LOG: crate::log_throttle::LogThrottle =
     crate::log_throttle::LogThrottle::new(std::time::Duration::from_secs(10));
 
+/// Receive a Nango webhook
+///
+/// Nango's deliveries (auth, sync and forwarded webhooks). The raw body is verified against
+/// the HMAC-SHA256 signature with the Nango secret key, stored and applied to the connections.
+/// A repeated delivery of the same bytes within 10 minutes (Nango's retries) answers
+/// `duplicate` and changes nothing; the same bytes later are a new event. A bad body (not
+/// JSON, NUL characters) is stored, never a 5xx. Not for API clients: no API key or session,
+/// the signature is the authentication. A failure on Patchbay's side is a 5xx so Nango
+/// retries; a 4xx is never retried. Bodies are limited to 1 MiB.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/nango",
+    operation_id = "receiveNangoWebhook",
+    tag = "webhooks",
+    security(()),
+    params(
+        ("X-Nango-Hmac-Sha256" = String, Header,
+            description = "Lowercase hex HMAC-SHA256 of the raw body under the Nango signing key."),
+        ("X-Nango-Signature" = Option<String>, Header,
+            description = "Nango's deprecated signature (hex SHA-256 of the key followed by the body), still accepted when the HMAC header is absent; it never rescues a wrong HMAC."),
+    ),
+    request_body(
+        content = Object,
+        description = "Nango's webhook body (`type`, `operation`, `success`, `connectionId`, `providerConfigKey`, …).",
+        example = json!({"type": "auth", "operation": "creation", "success": true, "connectionId": "3f2c9a1e-acme", "providerConfigKey": "hubspot", "provider": "hubspot", "authMode": "OAUTH2"})
+    ),
+    responses(
+        (status = 200, description = "Received.", body = patchbay::webhooks::Receipt,
+            example = json!({"event_id": "nango:evt_01JD9A4X", "outcome": "applied", "detail": null})),
+        (status = 401, description = "Missing or wrong signature (`invalid_signature`); nothing was stored.", body = ErrorEnvelope),
+        (status = 413, response = PayloadTooLarge),
+    )
+)]
 pub async fn nango(
     State(state): State<AppState>,
     headers: HeaderMap,

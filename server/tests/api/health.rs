@@ -19,7 +19,7 @@ async fn probes_answer_when_the_database_does(backend: Backend) {
 crate::on_both_backends!(probes_answer_when_the_database_does);
 
 #[tokio::test]
-async fn the_api_reference_is_served_from_the_repository() {
+async fn the_api_reference_is_served_as_json_and_html() {
     let app = TestApp::builder(Backend::Sqlite).build().await;
     let spec = app.get("/api/openapi.json").await;
     assert_eq!(spec.status, axum::http::StatusCode::OK);

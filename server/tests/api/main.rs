@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod invites;
 mod manage;
+mod openapi;
 mod pages;
 mod proxy;
 mod sandbox;

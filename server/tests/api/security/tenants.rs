@@ -1,7 +1,7 @@
 //! The cross-tenant sweep, generated from the router's own lists: every REST route
-//! (`patchbay_server::router::rest_routes`, the table the router is built from), every
-//! registered server function (`server_fn_paths`) and every Leptos page
-//! (`generate_route_list`) is called as organisation B (session and API key) with A's ids.
+//! (`patchbay_server::router::rest_routes`, the routes of the generated OpenAPI document, which
+//! the router is built from), every registered server function (`server_fn_paths`) and every
+//! Leptos page (`generate_route_list`) is called as organisation B (session and API key) with A's ids.
 //! No answer may hold A's data and A's rows must not move. A route, server function or page
 //! with a parameter that has no case below fails the sweep, naming it.
 
@@ -76,7 +76,7 @@ fn rest_cases(w: &World<'_>, path: &str, method: &str) -> Option<Vec<(String, Op
                 ),
             ),
         ]),
-        ("/api/proxy/{connection}/{*path}", _) => Some(vec![
+        ("/api/proxy/{connection}/{path}", _) => Some(vec![
             (
                 format!("/api/proxy/{}/crm/v3/objects/contacts", w.a_conn),
                 (method != "GET" && method != "DELETE").then(|| json!({"properties": {}})),
@@ -200,8 +200,8 @@ async fn org_b_reaches_nothing_of_org_a_through_any_route(backend: Backend) {
     // REST, from the table the router is built from.
     let routes = patchbay_server::router::rest_routes();
     for route in &routes {
-        for method in route.methods {
-            let Some(cases) = rest_cases(&w, route.path, method) else {
+        for method in &route.methods {
+            let Some(cases) = rest_cases(&w, &route.path, method) else {
                 s.failures.push(format!(
                     "REST {method} {}: no tenant case in security/tenants.rs",
                     route.path
@@ -241,7 +241,7 @@ async fn org_b_reaches_nothing_of_org_a_through_any_route(backend: Backend) {
                 .path
                 .replace("{id}", "x")
                 .replace("{connection}", "x")
-                .replace("{*path}", "x");
+                .replace("{path}", "x");
             let r = app.rest(other, &uri, Some(&b_key), None, None).await;
             s.calls += 1;
             if r.status != StatusCode::METHOD_NOT_ALLOWED {

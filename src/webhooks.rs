@@ -36,6 +36,7 @@ pub struct Receipt {
 
 /// What a delivery did, as the answer and the `webhook_events.outcome` column spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WebhookOutcome))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The event changed Patchbay's records (a connection recorded or its status set).

@@ -108,6 +108,10 @@ pub enum Error {
     /// A failure on our side caused by another error, which it keeps as its source so the log
     /// shows the whole chain ([`Error::report`]); `context` says what was being done. Never
     /// shown to the caller. Build it with [`Error::internal`].
+    /// A queue worker no longer holds the job it was working on (its lease expired and the
+    /// job went back on the queue): it must stop. Only workers see it.
+    #[error("the lease on job {job} was lost")]
+    LeaseLost { job: String },
     #[error("internal error: {context}")]
     InternalSource {
         context: String,
@@ -203,7 +207,8 @@ impl Error {
             Self::Database(_)
             | Self::Migration(_)
             | Self::Internal(_)
-            | Self::InternalSource { .. } => "internal_error",
+            | Self::InternalSource { .. }
+            | Self::LeaseLost { .. } => "internal_error",
         }
     }
 
@@ -251,7 +256,8 @@ impl Error {
             Self::Database(_)
             | Self::Migration(_)
             | Self::Internal(_)
-            | Self::InternalSource { .. } => 500,
+            | Self::InternalSource { .. }
+            | Self::LeaseLost { .. } => 500,
         }
     }
 
@@ -263,6 +269,7 @@ impl Error {
                 | Self::Migration(_)
                 | Self::Internal(_)
                 | Self::InternalSource { .. }
+                | Self::LeaseLost { .. }
         )
     }
 

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod hub;
+pub mod jobs;
 pub mod manage;
 pub mod nango;
 pub mod orgs;

@@ -64,6 +64,21 @@ enum DbGuard {
     Postgres { name: String },
 }
 
+impl DbGuard {
+    /// The URL of the test's database, for a second pool on it.
+    fn url(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres { name } => {
+                let mut url =
+                    url::Url::parse(&postgres_admin_url()).expect("TEST_POSTGRES_URL is a URL");
+                url.set_path(name);
+                url.to_string()
+            }
+        }
+    }
+}
+
 impl Drop for DbGuard {
     fn drop(&mut self) {
         match self {
@@ -266,6 +281,13 @@ pub async fn start_sandbox_with_handle() -> (String, Sandbox) {
 }
 
 impl TestApp {
+    /// A second, separate pool on this test's database, as another server instance would hold.
+    pub async fn second_pool(&self) -> Db {
+        Db::connect_with(&self._guard.url(), 5)
+            .await
+            .expect("a second pool on the test database")
+    }
+
     pub fn builder(backend: Backend) -> TestAppBuilder {
         TestAppBuilder {
             backend,

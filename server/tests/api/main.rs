@@ -12,6 +12,7 @@ mod connectors;
 mod health;
 mod helpers;
 mod invites;
+mod jobs;
 mod manage;
 mod openapi;
 mod pages;

@@ -1,0 +1,205 @@
+//! The durable job queue (`patchbay::jobs`) on both backends: claiming, coalescing, leases and
+//! the reaper, retries, and many workers on two pools sharing one queue with no job run twice.
+
+use std::collections::HashSet;
+
+use patchbay::{
+    Db, Error,
+    jobs::{self, Enqueued, JobState, NewJob},
+};
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp};
+
+const LEASE_MS: i64 = 30_000;
+
+async fn db(backend: Backend) -> TestApp {
+    TestApp::builder(backend).build().await
+}
+
+async fn a_job_is_claimed_once_then_completed(backend: Backend) {
+    let app = db(backend).await;
+    let db = &app.hub.db;
+    assert!(jobs::claim(db, "w1", LEASE_MS).await.unwrap().is_none());
+    let queued = jobs::enqueue(db, NewJob::new("sync", json!({"connection": "c1"})))
+        .await
+        .unwrap();
+    let Enqueued::Queued(id) = queued else {
+        panic!("a new job is queued: {queued:?}");
+    };
+    let job = jobs::claim(db, "w1", LEASE_MS)
+        .await
+        .unwrap()
+        .expect("the job");
+    assert_eq!((job.id.as_str(), job.kind.as_str()), (id.as_str(), "sync"));
+    assert_eq!(job.payload, json!({"connection": "c1"}));
+    assert_eq!(job.attempt, 1);
+    assert!(jobs::claim(db, "w2", LEASE_MS).await.unwrap().is_none());
+    jobs::heartbeat(db, &job, LEASE_MS).await.unwrap();
+    jobs::complete(db, &job).await.unwrap();
+    let stored = jobs::find(db, &id).await.unwrap().expect("stored");
+    assert_eq!(stored.state, JobState::Done);
+    assert_eq!(stored.locked_by, None);
+    // Completing twice is refused: the job is no longer this worker's.
+    assert!(matches!(
+        jobs::complete(db, &job).await,
+        Err(Error::LeaseLost { .. })
+    ));
+}
+
+async fn a_future_job_waits_for_its_time(backend: Backend) {
+    let app = db(backend).await;
+    let db = &app.hub.db;
+    let later = patchbay::time::now_ms() + 60_000;
+    jobs::enqueue(db, NewJob::new("sync", json!({})).run_at(later))
+        .await
+        .unwrap();
+    assert!(jobs::claim(db, "w1", LEASE_MS).await.unwrap().is_none());
+}
+
+async fn the_same_work_coalesces_while_it_is_live(backend: Backend) {
+    let app = db(backend).await;
+    let db = &app.hub.db;
+    let job = || NewJob::new("sync", json!({"connection": "c1"})).dedupe_key("sync:c1:contacts");
+    let first = jobs::enqueue(db, job()).await.unwrap();
+    assert!(matches!(first, Enqueued::Queued(_)));
+    let again = jobs::enqueue(db, job()).await.unwrap();
+    assert_eq!(again, Enqueued::Coalesced(first.id().to_owned()));
+    // Still coalesced while it runs.
+    let claimed = jobs::claim(db, "w1", LEASE_MS)
+        .await
+        .unwrap()
+        .expect("the job");
+    let during = jobs::enqueue(db, job()).await.unwrap();
+    assert_eq!(during, Enqueued::Coalesced(first.id().to_owned()));
+    // Once done, the next trigger is a new job; another key never coalesces.
+    jobs::complete(db, &claimed).await.unwrap();
+    let after = jobs::enqueue(db, job()).await.unwrap();
+    assert!(matches!(after, Enqueued::Queued(ref id) if id != first.id()));
+    let other = jobs::enqueue(db, job().dedupe_key("sync:c2:contacts"))
+        .await
+        .unwrap();
+    assert!(matches!(other, Enqueued::Queued(_)));
+}
+
+async fn an_expired_lease_is_reaped_and_the_old_worker_stops(backend: Backend) {
+    let app = db(backend).await;
+    let db = &app.hub.db;
+    let id = jobs::enqueue(db, NewJob::new("sync", json!({})))
+        .await
+        .unwrap()
+        .id()
+        .to_owned();
+    // A lease already over: the worker "crashed".
+    let lost = jobs::claim(db, "crashed", -1)
+        .await
+        .unwrap()
+        .expect("the job");
+    assert_eq!(jobs::reap_expired(db).await.unwrap(), 1);
+    let stored = jobs::find(db, &id).await.unwrap().expect("stored");
+    assert_eq!(stored.state, JobState::Queued);
+    assert!(
+        stored
+            .last_error
+            .unwrap_or_default()
+            .contains("lease expired")
+    );
+    let again = jobs::claim(db, "w2", LEASE_MS)
+        .await
+        .unwrap()
+        .expect("re-queued");
+    assert_eq!((again.id.as_str(), again.attempt), (id.as_str(), 2));
+    // The crashed worker, back, learns at its heartbeat that it must stop.
+    assert!(matches!(
+        jobs::heartbeat(db, &lost, LEASE_MS).await,
+        Err(Error::LeaseLost { .. })
+    ));
+    assert!(jobs::fail(db, &lost, "late", None).await.is_err());
+    jobs::complete(db, &again).await.unwrap();
+    // A live lease is never reaped.
+    jobs::enqueue(db, NewJob::new("sync", json!({})))
+        .await
+        .unwrap();
+    let _held = jobs::claim(db, "w3", LEASE_MS)
+        .await
+        .unwrap()
+        .expect("a job");
+    assert_eq!(jobs::reap_expired(db).await.unwrap(), 0);
+}
+
+async fn failures_retry_until_attempts_run_out(backend: Backend) {
+    let app = db(backend).await;
+    let db = &app.hub.db;
+    let id = jobs::enqueue(db, NewJob::new("sync", json!({})).max_attempts(2))
+        .await
+        .unwrap()
+        .id()
+        .to_owned();
+    let now = patchbay::time::now_ms();
+    let first = jobs::claim(db, "w1", LEASE_MS)
+        .await
+        .unwrap()
+        .expect("the job");
+    let state = jobs::fail(db, &first, "HubSpot answered 503", Some(now))
+        .await
+        .unwrap();
+    assert_eq!(state, JobState::Queued);
+    let second = jobs::claim(db, "w1", LEASE_MS)
+        .await
+        .unwrap()
+        .expect("retried");
+    assert_eq!(second.attempt, 2);
+    let state = jobs::fail(db, &second, "HubSpot answered 503", Some(now))
+        .await
+        .unwrap();
+    assert_eq!(state, JobState::Failed);
+    let stored = jobs::find(db, &id).await.unwrap().expect("stored");
+    assert_eq!(stored.state, JobState::Failed);
+    assert_eq!(stored.last_error.as_deref(), Some("HubSpot answered 503"));
+    assert!(jobs::claim(db, "w1", LEASE_MS).await.unwrap().is_none());
+}
+
+/// Workers draining `db` until the queue is empty; each returns the ids it ran.
+async fn drain(db: Db, worker: String) -> Vec<String> {
+    let mut ran = Vec::new();
+    while let Some(job) = jobs::claim(&db, &worker, LEASE_MS).await.expect("claim") {
+        jobs::complete(&db, &job).await.expect("complete");
+        ran.push(job.id);
+    }
+    ran
+}
+
+async fn two_pools_share_one_queue_and_run_each_job_once(backend: Backend) {
+    let app = db(backend).await;
+    let first = app.hub.db.clone();
+    let second = app.second_pool().await;
+    let mut queued = HashSet::new();
+    for n in 0..200 {
+        let job = jobs::enqueue(&first, NewJob::new("sync", json!({ "n": n })))
+            .await
+            .unwrap();
+        queued.insert(job.id().to_owned());
+    }
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let pool = if w % 2 == 0 { &first } else { &second };
+        workers.push(tokio::spawn(drain(pool.clone(), format!("worker-{w}"))));
+    }
+    let mut ran = Vec::new();
+    for worker in workers {
+        ran.extend(worker.await.expect("a worker"));
+    }
+    let distinct: HashSet<String> = ran.iter().cloned().collect();
+    assert_eq!(ran.len(), 200, "every job ran exactly once");
+    assert_eq!(distinct, queued);
+    second.close().await;
+}
+
+crate::on_both_backends!(
+    a_job_is_claimed_once_then_completed,
+    a_future_job_waits_for_its_time,
+    the_same_work_coalesces_while_it_is_live,
+    an_expired_lease_is_reaped_and_the_old_worker_stops,
+    failures_retry_until_attempts_run_out,
+    two_pools_share_one_queue_and_run_each_job_once,
+);

@@ -1,13 +1,24 @@
 //! The durable job queue (`patchbay::jobs`) on both backends: claiming, coalescing, leases and
 //! the reaper, retries, and many workers on two pools sharing one queue with no job run twice.
 
-use std::collections::HashSet;
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use patchbay::{
     Db, Error,
-    jobs::{self, Enqueued, JobState, NewJob},
+    jobs::{
+        self, ClaimedJob, Enqueued, JobState, NewJob,
+        worker::{Handler, JobFailure, JobFuture, WorkerConfig, WorkerPool},
+    },
 };
 use serde_json::json;
+use tokio::sync::watch;
 
 use crate::helpers::{Backend, TestApp};
 
@@ -195,7 +206,204 @@ async fn two_pools_share_one_queue_and_run_each_job_once(backend: Backend) {
     second.close().await;
 }
 
+/// Records every run; fails the first attempt of jobs marked `flaky`.
+struct Recorder {
+    runs: Arc<Mutex<Vec<String>>>,
+}
+
+impl Handler for Recorder {
+    fn kind(&self) -> &'static str {
+        "record"
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            self.runs.lock().expect("runs").push(job.id.clone());
+            if job.payload["flaky"] == json!(true) && job.attempt == 1 {
+                return Err(JobFailure {
+                    retry_after: Some(Duration::ZERO),
+                    ..JobFailure::retry("the provider answered 503")
+                });
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Never finishes; says when its run is dropped.
+struct Hang {
+    dropped: Arc<AtomicBool>,
+}
+
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Handler for Hang {
+    fn kind(&self) -> &'static str {
+        "hang"
+    }
+
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> JobFuture<'a> {
+        let guard = SetOnDrop(self.dropped.clone());
+        Box::pin(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+            Ok(())
+        })
+    }
+}
+
+fn fast_config() -> WorkerConfig {
+    WorkerConfig {
+        workers: 3,
+        lease: Duration::from_secs(10),
+        heartbeat: Duration::from_millis(50),
+        idle_poll: Duration::from_millis(20),
+        base_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(100),
+        instance: "test".into(),
+    }
+}
+
+/// Polls until `done` holds, failing the test after 20 s.
+async fn eventually<F, Fut>(what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn unfinished(db: &Db) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')")
+        .fetch_one(db.pool())
+        .await
+        .expect("count")
+}
+
+async fn stop(shutdown: watch::Sender<bool>, tasks: Vec<tokio::task::JoinHandle<()>>) {
+    shutdown.send(true).expect("the workers listen");
+    for task in tasks {
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("a worker stops on shutdown")
+            .expect("a worker ends cleanly");
+    }
+}
+
+async fn workers_run_each_job_once_and_retry_failures(backend: Backend) {
+    let app = db(backend).await;
+    let db = app.hub.db.clone();
+    let mut steady = Vec::new();
+    let mut flaky = Vec::new();
+    for n in 0..30 {
+        let job = jobs::enqueue(&db, NewJob::new("record", json!({ "n": n })))
+            .await
+            .unwrap();
+        steady.push(job.id().to_owned());
+    }
+    for n in 0..5 {
+        let job = NewJob::new("record", json!({ "n": n, "flaky": true }));
+        flaky.push(jobs::enqueue(&db, job).await.unwrap().id().to_owned());
+    }
+    let orphan = jobs::enqueue(&db, NewJob::new("unheard-of", json!({})))
+        .await
+        .unwrap();
+    let runs = Arc::new(Mutex::new(Vec::new()));
+    let (shutdown, listen) = watch::channel(false);
+    let tasks = WorkerPool::new(db.clone(), fast_config())
+        .handle(Recorder { runs: runs.clone() })
+        .spawn(listen);
+    eventually("every job finished", || async {
+        unfinished(&db).await == 0
+    })
+    .await;
+    stop(shutdown, tasks).await;
+    let runs = runs.lock().expect("runs").clone();
+    for id in &steady {
+        assert_eq!(runs.iter().filter(|r| *r == id).count(), 1, "{id} ran once");
+        let stored = jobs::find(&db, id).await.unwrap().expect("stored");
+        assert_eq!((stored.state, stored.attempts), (JobState::Done, 1));
+    }
+    for id in &flaky {
+        assert_eq!(
+            runs.iter().filter(|r| *r == id).count(),
+            2,
+            "{id} was retried once"
+        );
+        let stored = jobs::find(&db, id).await.unwrap().expect("stored");
+        assert_eq!((stored.state, stored.attempts), (JobState::Done, 2));
+    }
+    let orphan = jobs::find(&db, orphan.id()).await.unwrap().expect("stored");
+    assert_eq!(orphan.state, JobState::Failed);
+    assert!(orphan.last_error.unwrap_or_default().contains("no handler"));
+}
+
+async fn a_run_whose_lease_is_lost_is_cancelled(backend: Backend) {
+    let app = db(backend).await;
+    let db = app.hub.db.clone();
+    let id = jobs::enqueue(&db, NewJob::new("hang", json!({})))
+        .await
+        .unwrap()
+        .id()
+        .to_owned();
+    let dropped = Arc::new(AtomicBool::new(false));
+    let (shutdown, listen) = watch::channel(false);
+    let tasks = WorkerPool::new(
+        db.clone(),
+        WorkerConfig {
+            workers: 1,
+            ..fast_config()
+        },
+    )
+    .handle(Hang {
+        dropped: dropped.clone(),
+    })
+    .spawn(listen);
+    eventually("the job is running", || async {
+        jobs::find(&db, &id)
+            .await
+            .unwrap()
+            .is_some_and(|j| j.state == JobState::Running)
+    })
+    .await;
+    assert!(
+        !dropped.load(Ordering::SeqCst),
+        "heartbeats keep the run alive"
+    );
+    // Another instance took the job over (as the reaper and a new claim would).
+    sqlx::query("UPDATE jobs SET locked_by = 'elsewhere' WHERE id = $1")
+        .bind(&id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    eventually("the run is cancelled", || async {
+        dropped.load(Ordering::SeqCst)
+    })
+    .await;
+    let stored = jobs::find(&db, &id).await.unwrap().expect("stored");
+    assert_eq!(
+        (stored.state, stored.locked_by.as_deref()),
+        (JobState::Running, Some("elsewhere"))
+    );
+    stop(shutdown, tasks).await;
+}
+
 crate::on_both_backends!(
+    workers_run_each_job_once_and_retry_failures,
+    a_run_whose_lease_is_lost_is_cancelled,
     a_job_is_claimed_once_then_completed,
     a_future_job_waits_for_its_time,
     the_same_work_coalesces_while_it_is_live,

@@ -8,6 +8,8 @@
 //! that lost its lease finds out at its next heartbeat and must stop. Jobs with the same dedupe
 //! key coalesce while one of them is queued or running.
 
+pub mod worker;
+
 use serde_json::Value;
 use sqlx::Row;
 

@@ -19,6 +19,7 @@ pub mod manage;
 pub mod nango;
 pub mod orgs;
 pub mod proxy;
+pub mod sync;
 pub mod time;
 pub mod unified;
 pub mod upstream_path;

@@ -19,6 +19,7 @@ mod pages;
 mod proxy;
 mod sandbox;
 mod security;
+mod sync_store;
 mod unified;
 mod unified_examples;
 mod webhooks;

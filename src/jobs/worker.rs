@@ -1,7 +1,8 @@
 //! The workers that drain the job queue inside a server: each claims a due job, runs the handler
 //! registered for its kind while a heartbeat keeps the lease, then completes it or records the
 //! failure with a backoff. A reaper puts back jobs whose worker died. A handler whose lease is
-//! lost is cancelled (its future dropped), since the job may already run elsewhere.
+//! lost is cancelled (its task aborted), since the job may already run elsewhere; a handler that
+//! panics fails its attempt and the worker goes on.
 
 use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
 
@@ -146,23 +147,30 @@ impl WorkerPool {
             self.record(&job, Err(JobFailure::permanent(message))).await;
             return;
         };
-        let outcome = {
-            let run = handler.run(&job);
-            tokio::pin!(run);
-            let mut beat = tokio::time::interval(self.config.heartbeat);
-            beat.tick().await;
-            loop {
-                tokio::select! {
-                    outcome = &mut run => break Some(outcome),
-                    _ = beat.tick() => {
-                        match heartbeat(&self.db, &job, lease_ms(self.config.lease)).await {
-                            Ok(()) => {}
-                            Err(Error::LeaseLost { .. }) => break None,
-                            Err(err) => tracing::warn!(
-                                job = %job.id, error = %err.report(),
-                                "cannot renew a job's lease; trying again at the next beat"
-                            ),
+        // The run is a task of its own: a panic in a handler fails the job instead of killing
+        // this worker, and a lost lease aborts it.
+        let mut run = {
+            let job = job.clone();
+            tokio::spawn(async move { handler.run(&job).await })
+        };
+        let mut beat = tokio::time::interval(self.config.heartbeat);
+        beat.tick().await;
+        let outcome = loop {
+            tokio::select! {
+                joined = &mut run => break Some(joined.unwrap_or_else(|err| {
+                    Err(JobFailure::retry(format!("the job's handler stopped: {err}")))
+                })),
+                _ = beat.tick() => {
+                    match heartbeat(&self.db, &job, lease_ms(self.config.lease)).await {
+                        Ok(()) => {}
+                        Err(Error::LeaseLost { .. }) => {
+                            run.abort();
+                            break None;
                         }
+                        Err(err) => tracing::warn!(
+                            job = %job.id, error = %err.report(),
+                            "cannot renew a job's lease; trying again at the next beat"
+                        ),
                     }
                 }
             }

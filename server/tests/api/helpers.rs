@@ -160,7 +160,8 @@ pub struct TestApp {
     pub nango_base: Option<String>,
     /// The standalone sandbox's typed handle, when the app was built with one.
     sandbox: Option<Sandbox>,
-    _guard: DbGuard,
+    /// Drops the test's database when the test ends.
+    database: DbGuard,
 }
 
 /// Builder for [`TestApp`], so tests state only what differs from the defaults.
@@ -232,7 +233,7 @@ impl TestAppBuilder {
             hub,
             nango_base,
             sandbox,
-            _guard: guard,
+            database: guard,
         }
     }
 }
@@ -283,7 +284,7 @@ pub async fn start_sandbox_with_handle() -> (String, Sandbox) {
 impl TestApp {
     /// A second, separate pool on this test's database, as another server instance would hold.
     pub async fn second_pool(&self) -> Db {
-        Db::connect_with(&self._guard.url(), 5)
+        Db::connect_with(&self.database.url(), 5)
             .await
             .expect("a second pool on the test database")
     }

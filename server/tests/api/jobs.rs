@@ -230,6 +230,22 @@ impl Handler for Recorder {
     }
 }
 
+/// Panics on a job's first attempt, succeeds on the next.
+struct PanicsOnce;
+
+impl Handler for PanicsOnce {
+    fn kind(&self) -> &'static str {
+        "panics-once"
+    }
+
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            assert!(job.attempt > 1, "a handler bug on the first attempt");
+            Ok(())
+        })
+    }
+}
+
 /// Never finishes; says when its run is dropped.
 struct Hang {
     dropped: Arc<AtomicBool>,
@@ -318,6 +334,9 @@ async fn workers_run_each_job_once_and_retry_failures(backend: Backend) {
         let job = NewJob::new("record", json!({ "n": n, "flaky": true }));
         flaky.push(jobs::enqueue(&db, job).await.unwrap().id().to_owned());
     }
+    let panicky = jobs::enqueue(&db, NewJob::new("panics-once", json!({})))
+        .await
+        .unwrap();
     let orphan = jobs::enqueue(&db, NewJob::new("unheard-of", json!({})))
         .await
         .unwrap();
@@ -325,6 +344,7 @@ async fn workers_run_each_job_once_and_retry_failures(backend: Backend) {
     let (shutdown, listen) = watch::channel(false);
     let tasks = WorkerPool::new(db.clone(), fast_config())
         .handle(Recorder { runs: runs.clone() })
+        .handle(PanicsOnce)
         .spawn(listen);
     eventually("every job finished", || async {
         unfinished(&db).await == 0
@@ -346,6 +366,15 @@ async fn workers_run_each_job_once_and_retry_failures(backend: Backend) {
         let stored = jobs::find(&db, id).await.unwrap().expect("stored");
         assert_eq!((stored.state, stored.attempts), (JobState::Done, 2));
     }
+    let panicky = jobs::find(&db, panicky.id())
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(
+        (panicky.state, panicky.attempts),
+        (JobState::Done, 2),
+        "a panic fails one attempt; the worker lives on"
+    );
     let orphan = jobs::find(&db, orphan.id()).await.unwrap().expect("stored");
     assert_eq!(orphan.state, JobState::Failed);
     assert!(orphan.last_error.unwrap_or_default().contains("no handler"));

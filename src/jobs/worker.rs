@@ -130,7 +130,7 @@ impl WorkerPool {
 
     async fn work(self: Arc<Self>, name: String, mut shutdown: watch::Receiver<bool>) {
         while !*shutdown.borrow() {
-            match claim(&self.db, &name, lease_ms(self.config.lease)).await {
+            match claim(&self.db, &name, millis(self.config.lease)).await {
                 Ok(Some(job)) => self.process(job).await,
                 Ok(None) => idle(&mut shutdown, self.config.idle_poll).await,
                 Err(err) => {
@@ -161,7 +161,7 @@ impl WorkerPool {
                     Err(JobFailure::retry(format!("the job's handler stopped: {err}")))
                 })),
                 _ = beat.tick() => {
-                    match heartbeat(&self.db, &job, lease_ms(self.config.lease)).await {
+                    match heartbeat(&self.db, &job, millis(self.config.lease)).await {
                         Ok(()) => {}
                         Err(Error::LeaseLost { .. }) => {
                             run.abort();
@@ -195,7 +195,7 @@ impl WorkerPool {
                             self.config.max_backoff,
                         )
                     });
-                    now_ms() + lease_ms(wait)
+                    now_ms() + millis(wait)
                 });
                 fail(&self.db, job, &failure.message, retry_at)
                     .await
@@ -228,7 +228,8 @@ async fn idle(shutdown: &mut watch::Receiver<bool>, for_: Duration) {
     }
 }
 
-fn lease_ms(duration: Duration) -> i64 {
+/// A duration as the whole milliseconds the queue stores.
+fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 

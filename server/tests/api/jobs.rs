@@ -24,12 +24,12 @@ use crate::helpers::{Backend, TestApp};
 
 const LEASE_MS: i64 = 30_000;
 
-async fn db(backend: Backend) -> TestApp {
+async fn app(backend: Backend) -> TestApp {
     TestApp::builder(backend).build().await
 }
 
 async fn a_job_is_claimed_once_then_completed(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = &app.hub.db;
     assert!(jobs::claim(db, "w1", LEASE_MS).await.unwrap().is_none());
     let queued = jobs::enqueue(db, NewJob::new("sync", json!({"connection": "c1"})))
@@ -59,7 +59,7 @@ async fn a_job_is_claimed_once_then_completed(backend: Backend) {
 }
 
 async fn a_future_job_waits_for_its_time(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = &app.hub.db;
     let later = patchbay::time::now_ms() + 60_000;
     jobs::enqueue(db, NewJob::new("sync", json!({})).run_at(later))
@@ -69,7 +69,7 @@ async fn a_future_job_waits_for_its_time(backend: Backend) {
 }
 
 async fn the_same_work_coalesces_while_it_is_live(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = &app.hub.db;
     let job = || NewJob::new("sync", json!({"connection": "c1"})).dedupe_key("sync:c1:contacts");
     let first = jobs::enqueue(db, job()).await.unwrap();
@@ -94,7 +94,7 @@ async fn the_same_work_coalesces_while_it_is_live(backend: Backend) {
 }
 
 async fn an_expired_lease_is_reaped_and_the_old_worker_stops(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = &app.hub.db;
     let id = jobs::enqueue(db, NewJob::new("sync", json!({})))
         .await
@@ -139,7 +139,7 @@ async fn an_expired_lease_is_reaped_and_the_old_worker_stops(backend: Backend) {
 }
 
 async fn failures_retry_until_attempts_run_out(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = &app.hub.db;
     let id = jobs::enqueue(db, NewJob::new("sync", json!({})).max_attempts(2))
         .await
@@ -181,7 +181,7 @@ async fn drain(db: Db, worker: String) -> Vec<String> {
 }
 
 async fn two_pools_share_one_queue_and_run_each_job_once(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let first = app.hub.db.clone();
     let second = app.second_pool().await;
     let mut queued = HashSet::new();
@@ -320,7 +320,7 @@ async fn stop(shutdown: watch::Sender<bool>, tasks: Vec<tokio::task::JoinHandle<
 }
 
 async fn workers_run_each_job_once_and_retry_failures(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = app.hub.db.clone();
     let mut steady = Vec::new();
     let mut flaky = Vec::new();
@@ -381,7 +381,7 @@ async fn workers_run_each_job_once_and_retry_failures(backend: Backend) {
 }
 
 async fn a_run_whose_lease_is_lost_is_cancelled(backend: Backend) {
-    let app = db(backend).await;
+    let app = app(backend).await;
     let db = app.hub.db.clone();
     let id = jobs::enqueue(&db, NewJob::new("hang", json!({})))
         .await
